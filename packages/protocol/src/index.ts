@@ -1,0 +1,3 @@
+export * from './error-codes.js';
+export * from './envelope.js';
+export * from './claims.js';

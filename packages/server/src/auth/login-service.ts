@@ -1,0 +1,117 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock/clock.js';
+import { randomId } from '../crypto/random-id.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
+import type { TokenIssuer } from '../sessions/token-issuer.js';
+import type { Store } from '../store/store.js';
+import type { UserRow } from '../store/users-repo.js';
+import type { ChallengeService } from './challenge-service.js';
+import type { Lockout } from './lockout.js';
+import type { PasswordHasher } from './password-hasher.js';
+
+/** How a dialect's login treats the challenge `t` and its captcha. */
+export type ChallengeRule =
+  /** `t` required; captcha checked when `captcha` is true. */
+  | { kind: 'required'; captcha: boolean }
+  /** `t` optional: checked and consumed when sent (captcha policy `off`). */
+  | { kind: 'optional' }
+  /** The dialect knows no challenge (lin-cms, mmm): lockout and rate limits guard it. */
+  | { kind: 'none' };
+
+export interface LoginInput {
+  account: string;
+  password: string;
+  t?: string | undefined;
+  captcha?: string | undefined;
+  companyId?: number | undefined;
+  dialect: string;
+  challenge: ChallengeRule;
+  client: ClientInfo;
+}
+
+/**
+ * Password login: challenge, lockout, argon2 verification (equal work for
+ * unknown accounts), then a new session with its first refresh token.
+ */
+export class LoginService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      hasher: PasswordHasher;
+      challenges: ChallengeService;
+      lockout: Lockout;
+      issuer: TokenIssuer;
+      audit: AuditLog;
+      sessionMaxAgeSeconds: number;
+    },
+  ) {}
+
+  async login(input: LoginInput): Promise<IssuedTokens> {
+    const { store, hasher, challenges, lockout, audit } = this.deps;
+    if (input.challenge.kind === 'required') await challenges.consume(input.t, input.captcha, input.challenge.captcha);
+    else if (input.challenge.kind === 'optional' && input.t !== undefined) await challenges.consume(input.t, undefined, false);
+
+    const lockKey = lockout.keyOf(input.account);
+    await lockout.assertNotLocked(lockKey);
+    const user = await store.findUserByAccount(input.account);
+    const valid = user ? await hasher.verify(user.password_hash, input.password) : await hasher.verifyDummy(input.password);
+    if (!user || !valid) {
+      const locked = await lockout.recordFailure(lockKey);
+      await audit.record({ type: 'login.failure', userId: user?.id ?? null, ip: input.client.ip, details: { dialect: input.dialect } });
+      if (locked) await audit.record({ type: 'login.locked', userId: user?.id ?? null, ip: input.client.ip });
+      throw new AuthError('BAD_CREDENTIALS');
+    }
+    await lockout.reset(lockKey);
+    // Only now, after the right password, may the answer reveal the account's state.
+    if (user.status !== 'active') throw new AuthError('ACCOUNT_DISABLED');
+    if (hasher.needsRehash(user.password_hash))
+      await store.setPasswordHash(user.id, await hasher.hash(input.password), this.deps.clock.now());
+    return this.openSession(user, input);
+  }
+
+  /** Picks the company: the one asked for (must be a member), else the default, else the first. */
+  private async pickCompany(user: UserRow, wanted: number | undefined): Promise<{ companyId: number | null; roles: string[] }> {
+    const memberships = (await this.deps.store.listMemberships(user.id)).filter((m) => m.companyStatus === 'active');
+    if (wanted !== undefined) {
+      const m = memberships.find((x) => x.companyId === wanted);
+      if (!m) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
+      return { companyId: m.companyId, roles: m.roles };
+    }
+    const m = memberships.find((x) => x.isDefault) ?? memberships[0];
+    return m ? { companyId: m.companyId, roles: m.roles } : { companyId: null, roles: [] };
+  }
+
+  private async openSession(user: UserRow, input: LoginInput): Promise<IssuedTokens> {
+    const { store, clock, issuer, audit } = this.deps;
+    const { companyId, roles } = await this.pickCompany(user, input.companyId);
+    const now = clock.now();
+    const session = {
+      id: randomId(),
+      user_id: user.id,
+      company_id: companyId,
+      version: 1,
+      dialect: input.dialect,
+      device_type: input.client.deviceType ?? null,
+      ip: input.client.ip,
+      user_agent: input.client.userAgent?.slice(0, 512) ?? null,
+      created_at: now,
+      last_used_at: now,
+      expires_at: now + this.deps.sessionMaxAgeSeconds * 1000,
+      revoked_at: null,
+      revoke_reason: null,
+      fenced_at: now,
+    };
+    const refresh = await store.transaction(async (tx) => {
+      await tx.createSession(session);
+      const r = await issuer.insertRefreshToken(tx, session);
+      await audit.record(
+        { type: 'login.success', userId: user.id, sessionId: session.id, ip: input.client.ip, details: { dialect: input.dialect } },
+        tx,
+      );
+      return r;
+    });
+    return issuer.pair(session, user.is_admin === 1, roles, refresh);
+  }
+}

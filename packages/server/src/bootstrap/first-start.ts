@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock/clock.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { Store } from '../store/store.js';
+
+/** What the first start created, so the entry point can print the password once. */
+export interface FirstStartResult {
+  account: string;
+  /** Set only when the password was generated here (print it once, never log it). */
+  generatedPassword: string | undefined;
+  companyId: number;
+}
+
+/**
+ * On an empty store: creates the platform admin and a first company with the
+ * admin as its member. Returns undefined when users exist already.
+ */
+export async function runFirstStart(
+  store: Store,
+  hasher: PasswordHasher,
+  clock: Clock,
+  admin: { account: string; password: string | undefined },
+): Promise<FirstStartResult | undefined> {
+  if ((await store.countUsers()) > 0) return undefined;
+  const generatedPassword = admin.password ? undefined : randomBytes(15).toString('base64url');
+  const passwordHash = await hasher.hash(admin.password ?? generatedPassword!);
+  const now = clock.now();
+  return store.transaction(async (tx) => {
+    const user = await tx.createUser({ account: admin.account, name: 'Administrator', passwordHash, isAdmin: true, now });
+    const company = await tx.createCompany({ name: 'Default', now });
+    await tx.upsertMembership({ userId: user.id, companyId: company.id, roles: ['admin'], isDefault: true, now });
+    return { account: user.account, generatedPassword, companyId: company.id };
+  });
+}

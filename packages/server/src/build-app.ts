@@ -1,0 +1,90 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DialectName } from './config/settings.js';
+import type { HttpDialect } from './dialects/dialect.js';
+import { createStandardDialect } from './dialects/standard/standard-dialect.js';
+import { AuthError, isAuthError } from './errors/auth-error.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerSystemRoutes } from './http/system-routes.js';
+import type { Services } from './services.js';
+
+/** Options of the HTTP app beyond the services. */
+export interface AppOptions {
+  /** Trust `X-Forwarded-*` from a proxy in front. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
+}
+
+/** Turns any thrown error into an AuthError a client may see. */
+function toClientError(error: unknown): AuthError {
+  if (isAuthError(error)) return error;
+  const e = error as {
+    validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }>;
+    statusCode?: number;
+    code?: string;
+    validationContext?: string;
+  };
+  if (e?.validation) {
+    const first = e.validation[0];
+    const missing = first?.params?.missingProperty;
+    const field =
+      (typeof missing === 'string' ? missing : first?.instancePath?.replace(/^\//, '').replace(/\//g, '.')) || e.validationContext;
+    return new AuthError('INVALID_REQUEST', { details: { field, in: e.validationContext }, cause: error });
+  }
+  if (e?.statusCode === 429) return new AuthError('RATE_LIMITED', { cause: error });
+  if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return new AuthError('INVALID_REQUEST', { details: { reason: e.code }, cause: error });
+  return new AuthError('INTERNAL', { cause: error });
+}
+
+/**
+ * Builds the HTTP app over a wired service layer. Listening is left to the
+ * caller (`main.ts`, or tests with `listen({ port: 0 })`).
+ */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = services;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 256 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+  });
+
+  await app.register(formbody);
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 50, fieldSize: 16 * 1024 } });
+  await registerOpenApi(app);
+  app.decorateRequest('principal', null);
+
+  const dialects = new Map<DialectName, HttpDialect>();
+  dialects.set('standard', createStandardDialect(config, services));
+  const fallback = dialects.get('standard')!;
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.headers({
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': request.id,
+    });
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const clientError = toClientError(error);
+    if (clientError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
+    else if (clientError.code === 'STORE_UNAVAILABLE') request.log.warn({ err: error }, 'store unavailable');
+    const dialect = dialects.get(request.routeOptions.config?.dialect ?? 'standard') ?? fallback;
+    return dialect.sendError(clientError, request, reply);
+  });
+  app.setNotFoundHandler((request, reply) => fallback.sendError(new AuthError('NOT_FOUND'), request, reply));
+
+  await registerSystemRoutes(app, services);
+  for (const name of config.dialects) {
+    const dialect = dialects.get(name);
+    if (!dialect) throw new Error(`dialect ${name} is not available in this build`);
+    await dialect.register(app);
+  }
+  return app;
+}

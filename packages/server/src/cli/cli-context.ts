@@ -1,0 +1,42 @@
+import { MemoryEphemeralStore } from '../cache/memory-ephemeral-store.js';
+import { systemClock } from '../clock/clock.js';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/settings.js';
+import { loadServerSecret } from '../crypto/server-secret.js';
+import { createLogger } from '../http/create-logger.js';
+import { openDatabase } from '../runtime.js';
+import { createServices, type Services } from '../services.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { createStore } from '../store/store.js';
+
+/** Runs one CLI action with the services of the configured store, then closes it. */
+export async function withServices<T>(action: (services: Services, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const opened = openDatabase(config);
+  await migrateToLatest(opened);
+  const store = createStore(opened);
+  const clock = systemClock;
+  const ephemeral = new MemoryEphemeralStore(clock);
+  // CLI output goes to stdout; the audit log lines go to stderr only at warn level and above.
+  const logger = createLogger({ logLevel: 'warn' }, process.stderr);
+  try {
+    const services = await createServices(config, {
+      store,
+      ephemeral,
+      clock,
+      logger,
+      serverSecret: loadServerSecret(config.secret, config.dataDir),
+    });
+    return await action(services, config);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Reads a password from standard input (first line, without the newline). */
+export async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.split(/\r?\n/)[0] ?? '';
+}

@@ -1,0 +1,155 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import { openDatabase } from '../runtime.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { withServices, readPasswordFromStdin } from './cli-context.js';
+import { printResult } from './output.js';
+import { serve } from './serve-command.js';
+
+const CLI: { userId: null; ip: null } = { userId: null, ip: null };
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+async function passwordOf(options: { password?: string; passwordStdin?: boolean }): Promise<string> {
+  if (options.passwordStdin) return readPasswordFromStdin();
+  if (options.password !== undefined) return options.password;
+  throw new InvalidArgumentError('give the password with --password-stdin (preferred) or --password');
+}
+
+/** The `duotoken` command line. */
+export function buildProgram(): Command {
+  const program = new Command('duotoken')
+    .description('duotoken: dual-token authentication server')
+    .option('--json', 'print one JSON document')
+    .showHelpAfterError();
+  const json = () => Boolean(program.opts<{ json?: boolean }>().json);
+
+  program.command('serve').description('run the HTTP server').action(serve);
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .action(async () => {
+      const opened = openDatabase(loadConfig());
+      try {
+        const applied = await migrateToLatest(opened);
+        printResult(
+          { applied, database: opened.description },
+          json(),
+          applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date',
+        );
+      } finally {
+        await opened.db.destroy();
+      }
+    });
+
+  const user = program.command('user').description('manage users');
+  user
+    .command('add <account>')
+    .description('create a user')
+    .option('--password <password>', 'password (visible in the process list; prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--name <name>', 'display name')
+    .option('--admin', 'platform administrator')
+    .action(async (account: string, o: { password?: string; passwordStdin?: boolean; name?: string; admin?: boolean }) => {
+      const password = await passwordOf(o);
+      const created = await withServices((s) => s.admin.createUser({ account, password, name: o.name, isAdmin: o.admin }, CLI));
+      printResult(created, json(), `created user #${created.id} ${created.account}`);
+    });
+  user
+    .command('list')
+    .description('list users')
+    .option('--search <text>', 'substring of account or name')
+    .option('--limit <n>', 'page size', positiveInt, 50)
+    .option('--offset <n>', 'rows to skip', (v) => Number(v), 0)
+    .action(async (o: { search?: string; limit: number; offset: number }) => {
+      printResult(await withServices((s) => s.admin.listUsers(o)), json());
+    });
+  for (const [name, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const)
+    user
+      .command(`${name} <user>`)
+      .description(`${name} a user (id or account)${name === 'disable' ? '; revokes every session' : ''}`)
+      .action(async (who: string) => {
+        const updated = await withServices((s) => s.admin.setUserStatus(who, status, CLI));
+        printResult(updated, json(), `user #${updated.id} ${updated.account} is ${updated.status}`);
+      });
+  user
+    .command('passwd <user>')
+    .description("set a user's password; revokes every session")
+    .option('--password <password>', 'new password')
+    .option('--password-stdin', 'read the new password from standard input')
+    .action(async (who: string, o: { password?: string; passwordStdin?: boolean }) => {
+      const password = await passwordOf(o);
+      await withServices((s) => s.admin.resetPassword(who, password, CLI));
+      printResult({ ok: true }, json(), 'password changed');
+    });
+
+  const company = program.command('company').description('manage companies');
+  company
+    .command('add <name>')
+    .description('create a company')
+    .action(async (name: string) => {
+      const created = await withServices((s) => s.admin.createCompany(name, CLI));
+      printResult(created, json(), `created company #${created.id} ${created.name}`);
+    });
+  company
+    .command('list')
+    .description('list companies')
+    .action(async () => printResult(await withServices((s) => s.admin.listCompanies()), json()));
+
+  const member = program.command('member').description('manage memberships');
+  member
+    .command('add <user> <companyId>')
+    .description('add a user to a company (or change the roles)')
+    .option('--role <role>', 'role in the company (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--default', "make it the user's default company")
+    .action(async (who: string, companyId: string, o: { role: string[]; default?: boolean }) => {
+      const m = await withServices((s) => s.admin.setMembership(who, positiveInt(companyId), o.role, CLI, o.default ?? false));
+      printResult(m, json(), `user #${m.user_id} is a member of company #${m.company_id} (${m.roles.join(',') || 'no roles'})`);
+    });
+  member
+    .command('remove <user> <companyId>')
+    .description('remove a user from a company; revokes their sessions in it')
+    .action(async (who: string, companyId: string) => {
+      await withServices((s) => s.admin.removeMembership(who, positiveInt(companyId), CLI));
+      printResult({ ok: true }, json(), 'membership removed');
+    });
+
+  const keys = program.command('keys').description('manage access-token signing keys');
+  keys
+    .command('list')
+    .description('list keys and their state')
+    .action(async () => printResult(await withServices(async (s) => s.keyRing.list()), json()));
+  keys
+    .command('rotate')
+    .description('create a new signing key; old keys stay published until their tokens expire')
+    .action(async () => {
+      const kid = await withServices(async (s) => {
+        const k = await s.keyRing.rotate();
+        await s.audit.record({ type: 'keys.rotated', details: { kid: k } });
+        return k;
+      });
+      printResult({ kid }, json(), `new signing key ${kid}; running servers pick it up within a minute`);
+    });
+
+  const sessions = program.command('sessions').description('manage sessions');
+  sessions
+    .command('revoke <user>')
+    .description("revoke a user's sessions (all, or one with --session)")
+    .option('--session <id>', 'only this session')
+    .action(async (who: string, o: { session?: string }) => {
+      const ids = await withServices(async (s) => {
+        const u = await s.admin.findUser(who);
+        return s.sessions.revoke(o.session ? { id: o.session, userId: u.id } : { userId: u.id }, 'revoked_by_admin', CLI);
+      });
+      printResult({ revoked: ids }, json(), `revoked ${ids.length} session(s)`);
+    });
+  return program;
+}

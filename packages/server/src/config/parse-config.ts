@@ -1,0 +1,77 @@
+import { SETTINGS, type Config } from './settings.js';
+
+/** Thrown when settings are invalid; `problems` has one line per bad key. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Flattens `{ sessions: { max_per_user: 3 } }` to `{ sessions_max_per_user: 3 }`. */
+function flatten(object: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    const name = prefix + key;
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      Object.assign(out, flatten(value as Record<string, unknown>, `${name}_`));
+    else out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Builds the configuration from environment variables (which win) and an
+ * optional parsed JSON config file. Reports every problem at once, each line
+ * naming the variable and the file key. Returns a frozen object.
+ */
+export function parseConfig(env: Record<string, string | undefined>, file: Record<string, unknown> = {}, configFile?: string): Config {
+  const problems: string[] = [];
+  const fromFile = flatten(file);
+  const known = new Set(Object.values(SETTINGS).map((s) => s.fileKey));
+  for (const key of Object.keys(fromFile)) {
+    if (!known.has(key)) problems.push(`${configFile ?? 'config file'}: unknown key "${key}"`);
+  }
+  const out: Record<string, unknown> = { configFile };
+  for (const [name, s] of Object.entries(SETTINGS)) {
+    const raw = env[s.env] !== undefined && env[s.env] !== '' ? env[s.env] : fromFile[s.fileKey];
+    if (raw === undefined) {
+      out[name] = s.fallback;
+      continue;
+    }
+    const parsed = s.parse(raw as never);
+    if (parsed.ok) out[name] = parsed.value;
+    else problems.push(`${s.env} (config key "${s.fileKey}"): ${parsed.problem}`);
+  }
+  const config = out as Config;
+  if (problems.length === 0) problems.push(...crossCheck(config));
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+const MIN_SECRET_BYTES = 32;
+
+/** Decodes a secret given as hex or base64/base64url text. */
+export function decodeSecret(text: string): Buffer {
+  return /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
+}
+
+function crossCheck(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.refreshTtl <= c.accessTtl)
+    problems.push(`DUOTOKEN_REFRESH_TTL (config key "refresh_ttl"): must be longer than DUOTOKEN_ACCESS_TTL`);
+  if (c.sessionMaxAge < c.accessTtl)
+    problems.push(`DUOTOKEN_SESSION_MAX_AGE (config key "session_max_age"): must be at least DUOTOKEN_ACCESS_TTL`);
+  if (c.jwtAlg === 'HS256') {
+    if (!c.jwtSecret) problems.push('DUOTOKEN_JWT_SECRET (config key "jwt_secret"): required when DUOTOKEN_JWT_ALG is HS256');
+    else if (decodeSecret(c.jwtSecret).length < MIN_SECRET_BYTES)
+      problems.push(
+        `DUOTOKEN_JWT_SECRET (config key "jwt_secret"): must hold at least ${MIN_SECRET_BYTES} random bytes (base64url or hex)`,
+      );
+  }
+  if (c.secret && decodeSecret(c.secret).length < MIN_SECRET_BYTES)
+    problems.push(`DUOTOKEN_SECRET (config key "secret"): must hold at least ${MIN_SECRET_BYTES} random bytes (base64url or hex)`);
+  const headers = c.tokenHeaders.filter((h) => !/^[a-z0-9-]+$/.test(h));
+  if (headers.length) problems.push(`DUOTOKEN_TOKEN_HEADERS (config key "token_headers"): bad header name ${headers.join(', ')}`);
+  return problems;
+}

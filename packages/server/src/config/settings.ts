@@ -1,0 +1,230 @@
+import { parseDuration } from './duration.js';
+
+/** Result of parsing one raw setting: a value, or a sentence saying what is wrong. */
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** One setting: its config key, environment variable, default and parser. */
+export interface Setting<T> {
+  /** Environment variable name (`DUOTOKEN_ACCESS_TTL`). */
+  readonly env: string;
+  /** Key in the JSON config file (`access_ttl`; nested objects are flattened with `_`). */
+  readonly fileKey: string;
+  /** Default as text for the docs, `undefined` when the setting is unset by default. */
+  readonly defaultText: string;
+  readonly description: string;
+  readonly parse: (raw: unknown) => Parsed<T>;
+  readonly fallback: T;
+}
+
+function setting<T>(name: string, fallback: T, defaultText: string, description: string, parse: (raw: unknown) => Parsed<T>): Setting<T> {
+  return { env: `DUOTOKEN_${name.toUpperCase()}`, fileKey: name, fallback, defaultText, description, parse };
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+
+const integer =
+  (min: number, max: number) =>
+  (raw: unknown): Parsed<number> => {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    return Number.isInteger(n) && n >= min && n <= max ? ok(n) : bad(`must be a whole number from ${min} to ${max}`);
+  };
+
+const duration =
+  (minSeconds: number) =>
+  (raw: unknown): Parsed<number> => {
+    const s = parseDuration(raw);
+    if (s === undefined) return bad('must be seconds or a duration like "15m", "30d"');
+    return s >= minSeconds ? ok(s) : bad(`must be at least ${minSeconds} seconds`);
+  };
+
+const oneOf =
+  <T extends string>(choices: readonly T[]) =>
+  (raw: unknown): Parsed<T> =>
+    typeof raw === 'string' && (choices as readonly string[]).includes(raw.trim())
+      ? ok(raw.trim() as T)
+      : bad(`must be one of ${choices.join(', ')}`);
+
+const listOf =
+  <T extends string>(choices: readonly T[] | null, allowEmpty = false) =>
+  (raw: unknown): Parsed<T[]> => {
+    const items = (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : [])
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
+    if (!allowEmpty && items.length === 0) return bad('must name at least one item');
+    const unknown = choices ? items.filter((i) => !(choices as readonly string[]).includes(i)) : [];
+    if (unknown.length) return bad(`unknown item ${unknown.join(', ')}; choose from ${choices!.join(', ')}`);
+    return ok([...new Set(items)] as T[]);
+  };
+
+const onOff = (raw: unknown): Parsed<boolean> => {
+  if (typeof raw === 'boolean') return ok(raw);
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (['on', 'true', '1', 'yes'].includes(text)) return ok(true);
+  if (['off', 'false', '0', 'no'].includes(text)) return ok(false);
+  return bad('must be on or off');
+};
+
+const text =
+  (pattern?: RegExp, hint?: string) =>
+  (raw: unknown): Parsed<string> => {
+    if (typeof raw !== 'string' || raw.trim() === '') return bad('must be a non-empty string');
+    return !pattern || pattern.test(raw.trim()) ? ok(raw.trim()) : bad(hint ?? `must match ${pattern}`);
+  };
+
+const optionalText =
+  (pattern?: RegExp, hint?: string) =>
+  (raw: unknown): Parsed<string | undefined> =>
+    raw === undefined || raw === '' ? ok(undefined) : text(pattern, hint)(raw);
+
+export const DIALECT_NAMES = ['standard', 'lin-cms', 'mmm'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+export const TOKEN_SOURCES = ['header', 'query', 'form'] as const;
+export type TokenSource = (typeof TOKEN_SOURCES)[number];
+
+/**
+ * Every setting of duotoken, in the order the README's configuration table
+ * lists them. This table is the one source of names, defaults and parsing.
+ */
+export const SETTINGS = {
+  port: setting('port', 8080, '`8080`', 'HTTP port', integer(0, 65535)),
+  host: setting('host', '0.0.0.0', '`0.0.0.0`', 'HTTP listen address', text()),
+  dataDir: setting('data_dir', './data', '`./data`', 'Folder of the SQLite file and the server secret', text()),
+  dialects: setting<DialectName[]>(
+    'dialects',
+    ['standard'],
+    '`standard`',
+    'Mounted wire dialects: comma list of `standard`, `lin-cms`, `mmm`',
+    listOf(DIALECT_NAMES),
+  ),
+  captcha: setting(
+    'captcha',
+    'always' as 'always' | 'after-failures' | 'off',
+    '`always`',
+    'Captcha policy at standard login: `always`, `after-failures`, `off`',
+    oneOf(['always', 'after-failures', 'off'] as const),
+  ),
+  captchaAfterFailures: setting(
+    'captcha_after_failures',
+    3,
+    '`3`',
+    'With `after-failures`: failures of an account or IP after which a captcha is required',
+    integer(1, 1000),
+  ),
+  lockoutThreshold: setting(
+    'lockout_threshold',
+    10,
+    '`10`',
+    'Consecutive failed logins of an account before it is locked',
+    integer(1, 100),
+  ),
+  lockoutBase: setting('lockout_base', 60, '`60s`', 'First lockout; doubles with each further failure', duration(1)),
+  lockoutMax: setting('lockout_max', 900, '`15m`', 'Longest lockout (never permanent)', duration(1)),
+  rateLimits: setting('rate_limits', true, '`on`', 'Per-IP and global request limits (`off` for load tests)', onOff),
+  accessTtl: setting('access_ttl', 900, '`15m`', 'Access token lifetime', duration(10)),
+  refreshTtl: setting('refresh_ttl', 30 * 86400, '`30d`', 'Refresh token lifetime', duration(60)),
+  sessionMaxAge: setting('session_max_age', 90 * 86400, '`90d`', 'Absolute session lifetime', duration(60)),
+  sessionIdleTimeout: setting(
+    'session_idle_timeout',
+    0,
+    '`0` (off)',
+    'A session unused (no refresh) this long ends; `0` disables the idle limit',
+    duration(0),
+  ),
+  refreshGrace: setting(
+    'refresh_grace',
+    10,
+    '`10s`',
+    'Window in which a just-rotated refresh token returns the same successor',
+    duration(0),
+  ),
+  challengeTtl: setting('challenge_ttl', 300, '`5m`', 'Lifetime of a login challenge `t`', duration(10)),
+  clockTolerance: setting('clock_tolerance', 5, '`5s`', 'Leeway for `nbf`/`iat` in the future (never for `exp`)', duration(0)),
+  issuer: setting('issuer', 'duotoken', '`duotoken`', 'JWT `iss`', text()),
+  audience: setting('audience', 'duotoken', '`duotoken`', 'JWT `aud`', text()),
+  jwtAlg: setting(
+    'jwt_alg',
+    'EdDSA' as 'EdDSA' | 'HS256',
+    '`EdDSA`',
+    'Access token algorithm: `EdDSA` (keys in the store, JWKS) or `HS256` (shared secret)',
+    oneOf(['EdDSA', 'HS256'] as const),
+  ),
+  jwtSecret: setting<string | undefined>(
+    'jwt_secret',
+    undefined,
+    'none',
+    'HS256 shared secret: at least 32 random bytes as base64/base64url (43+ chars) or hex (64+ chars)',
+    optionalText(),
+  ),
+  secret: setting<string | undefined>(
+    'secret',
+    undefined,
+    'generated in `DATA_DIR/secret.key`',
+    'Server secret (32+ bytes, base64url or hex) keying refresh tokens and sealing private keys; share it across instances',
+    optionalText(),
+  ),
+  tokenSources: setting<TokenSource[]>(
+    'token_sources',
+    ['header', 'query', 'form'],
+    '`header,query,form`',
+    'Where protected routes look for the access token, in order',
+    listOf(TOKEN_SOURCES),
+  ),
+  tokenHeaders: setting<string[]>(
+    'token_headers',
+    ['authorization', 'access-token'],
+    '`authorization,access-token`',
+    'Access token headers, in order (`authorization` takes `Bearer <t>`)',
+    listOf(null),
+  ),
+  tokenStrict: setting('token_strict', false, '`off`', 'Reject a request carrying access tokens in two sources (RFC 6750 §2)', onOff),
+  autoRenew: setting<DialectName[]>(
+    'auto_renew',
+    ['mmm'],
+    '`mmm`',
+    'Dialects whose protected routes answer 10026 with a new pair for an expired access token plus a valid refresh token',
+    listOf(DIALECT_NAMES, true),
+  ),
+  argon2MemoryKib: setting('argon2_memory_kib', 19456, '`19456`', 'argon2id memory cost (KiB)', integer(1024, 4194304)),
+  argon2Iterations: setting('argon2_iterations', 2, '`2`', 'argon2id time cost', integer(1, 100)),
+  argon2Parallelism: setting('argon2_parallelism', 1, '`1`', 'argon2id parallelism', integer(1, 16)),
+  hashConcurrency: setting('hash_concurrency', 2, '`2`', 'Password hashes in flight at once (near the core count)', integer(1, 64)),
+  passwordMinLength: setting('password_min_length', 8, '`8`', 'Shortest password accepted (characters)', integer(1, 128)),
+  adminAccount: setting('admin_account', 'admin', '`admin`', 'First-start admin account', text()),
+  adminPassword: setting<string | undefined>(
+    'admin_password',
+    undefined,
+    'generated and printed once',
+    'First-start admin password',
+    optionalText(),
+  ),
+  databaseUrl: setting<string | undefined>(
+    'database_url',
+    undefined,
+    'none (embedded SQLite in `DATA_DIR/duotoken.db`)',
+    '`postgres://…` for PostgreSQL, or `sqlite:path`',
+    optionalText(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres:// or sqlite:'),
+  ),
+  redisUrl: setting<string | undefined>(
+    'redis_url',
+    undefined,
+    'none (in-memory ephemeral state)',
+    '`redis://…` for shared challenges, rate limits and revocations',
+    optionalText(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+  ),
+  logLevel: setting(
+    'log_level',
+    'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+    '`info`',
+    'pino log level',
+    oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  ),
+} as const;
+
+type Settings = typeof SETTINGS;
+
+/** The validated, frozen configuration of one duotoken process. */
+export type Config = { readonly [K in keyof Settings]: Settings[K]['fallback'] } & {
+  /** Path of the JSON config file that was read, if any. */
+  readonly configFile: string | undefined;
+};

@@ -1,0 +1,265 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { nowSeconds } from '../../clock/clock.js';
+import { AuthError } from '../../errors/auth-error.js';
+import { clientInfo } from '../../http/client-info.js';
+import { principalOf, requireAccess } from '../../http/require-access.js';
+import type { Services } from '../../services.js';
+import type { HttpDialect } from '../dialect.js';
+import { ok, standardPair } from './standard-format.js';
+import {
+  bearer,
+  ChallengeData,
+  CompanyBody,
+  envelope,
+  ErrorEnvelope,
+  LoginBody,
+  MeData,
+  PasswordBody,
+  protectedErrors,
+  RefreshBody,
+  SessionData,
+  TokenPair,
+  VerifyData,
+} from './standard-schemas.js';
+import { findStandardRefreshToken } from './standard-dialect.js';
+import type { ChallengeRule } from '../../auth/login-service.js';
+
+/** Routes of the standard dialect (SPEC §3). */
+export async function registerStandardRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const { config } = services;
+  const config_ = { dialect: 'standard' as const };
+  const guard = requireAccess(services, dialect, { autoRenew: config.autoRenew.includes('standard') });
+  const tags = ['standard'];
+  const pair = (t: Parameters<typeof standardPair>[0]) => standardPair(t, nowSeconds(services.clock));
+
+  app.get(
+    '/auth/get_t',
+    {
+      config: config_,
+      schema: { tags, summary: 'Get a login challenge t', response: { 200: envelope(ChallengeData), 429: ErrorEnvelope } },
+    },
+    async (request) => {
+      const { t, expiresIn } = await services.challenges.issue();
+      return ok(request, {
+        t,
+        expires_in: expiresIn,
+        captcha_required: config.captcha === 'always',
+        captcha_url: `/auth/captcha?t=${encodeURIComponent(t)}`,
+      });
+    },
+  );
+
+  app.get(
+    '/auth/captcha',
+    {
+      config: config_,
+      schema: {
+        tags,
+        summary: 'Draw a captcha bound to t (voids the previous one)',
+        querystring: Type.Object({
+          t: Type.String({ minLength: 1, maxLength: 64 }),
+          format: Type.Optional(Type.Union([Type.Literal('svg'), Type.Literal('json')])),
+        }),
+        response: {
+          200: Type.Union([Type.String({ description: 'image/svg+xml' }), envelope(Type.Object({ image: Type.String() }))]),
+          400: ErrorEnvelope,
+        },
+      },
+    },
+    async (request, reply) => {
+      const svg = await services.challenges.drawCaptcha(request.query.t);
+      if (request.query.format === 'json')
+        return ok(request, { image: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
+      return reply.type('image/svg+xml').send(svg);
+    },
+  );
+
+  const challengeRule = (): ChallengeRule =>
+    config.captcha === 'off' ? { kind: 'optional' } : { kind: 'required', captcha: config.captcha === 'always' };
+
+  app.post(
+    '/auth/login',
+    {
+      config: config_,
+      schema: {
+        tags,
+        summary: 'Log in with account, password, t and captcha',
+        body: LoginBody,
+        response: {
+          200: envelope(TokenPair),
+          400: ErrorEnvelope,
+          401: ErrorEnvelope,
+          403: ErrorEnvelope,
+          423: ErrorEnvelope,
+          429: ErrorEnvelope,
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const tokens = await services.login.login({
+        account: b.account,
+        password: b.password,
+        t: b.t,
+        captcha: b.captcha,
+        companyId: b.company_id,
+        dialect: 'standard',
+        challenge: challengeRule(),
+        client: clientInfo(request, b.device_type),
+      });
+      return ok(request, pair(tokens));
+    },
+  );
+
+  const refreshSchema = {
+    tags,
+    summary: 'Rotate a refresh token (Authorization: Bearer, header refresh-token, or body refresh_token)',
+    response: { 200: envelope(TokenPair), 401: ErrorEnvelope, 429: ErrorEnvelope },
+  };
+  const refreshHandler = async (request: FastifyRequest) => {
+    const token = findStandardRefreshToken(request);
+    if (!token) throw new AuthError('REFRESH_TOKEN_INVALID');
+    return ok(request, pair(await services.refresh.refresh(token, { client: clientInfo(request) })));
+  };
+  app.post('/auth/refresh-token', { config: config_, schema: { ...refreshSchema, body: RefreshBody } }, refreshHandler);
+  app.get('/auth/refresh-token', { config: config_, schema: refreshSchema }, refreshHandler);
+
+  const secured = { config: config_, preValidation: guard };
+
+  app.get(
+    '/auth/me',
+    { ...secured, schema: { tags, security: bearer, summary: 'Who am I', response: { 200: envelope(MeData), ...protectedErrors } } },
+    async (request) => ok(request, await services.tenancy.me(principalOf(request))),
+  );
+
+  app.post(
+    '/auth/change-company',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Switch the session to another company',
+        body: CompanyBody,
+        response: { 200: envelope(TokenPair), ...protectedErrors },
+      },
+    },
+    async (request) =>
+      ok(request, pair(await services.tenancy.changeCompany(principalOf(request), request.body.company_id, clientInfo(request)))),
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      ...secured,
+      schema: { tags, security: bearer, summary: 'Revoke this session', response: { 200: envelope(Type.Null()), ...protectedErrors } },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      await services.sessions.logout(p.sessionId, clientInfo(request), p.userId);
+      return ok(request, null);
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Revoke every session of this user',
+        response: { 200: envelope(Type.Object({ revoked: Type.Integer() })), ...protectedErrors },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      return ok(request, { revoked: (await services.sessions.logoutAll(p.userId, clientInfo(request))).length });
+    },
+  );
+
+  app.get(
+    '/auth/sessions',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'My live sessions',
+        response: { 200: envelope(Type.Array(SessionData)), ...protectedErrors },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      return ok(request, await services.sessions.list(p.userId, p.sessionId));
+    },
+  );
+
+  app.delete(
+    '/auth/sessions/:id',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Revoke one of my sessions',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: envelope(Type.Null()), 404: ErrorEnvelope, ...protectedErrors },
+      },
+    },
+    async (request) => {
+      await services.sessions.revokeOwn(principalOf(request).userId, request.params.id, clientInfo(request));
+      return ok(request, null);
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Change my password (revokes my other sessions)',
+        body: PasswordBody,
+        response: { 200: envelope(Type.Null()), ...protectedErrors },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      await services.sessions.changePassword(
+        p.userId,
+        p.sessionId,
+        request.body.old_password,
+        request.body.new_password,
+        clientInfo(request),
+      );
+      return ok(request, null);
+    },
+  );
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST'],
+    url: '/auth/verify',
+    ...secured,
+    schema: {
+      tags,
+      security: bearer,
+      summary: 'Forward-auth for nginx auth_request / Traefik ForwardAuth: 200 with x-auth-* headers, else 401',
+      response: { 200: envelope(VerifyData), ...protectedErrors },
+    },
+    handler: async (request, reply) => {
+      const p = principalOf(request);
+      void reply.headers({
+        'x-auth-user-id': String(p.userId),
+        'x-auth-company-id': p.companyId === null ? '' : String(p.companyId),
+        'x-auth-session-id': p.sessionId,
+        'x-auth-roles': p.roles.join(','),
+      });
+      return ok(request, { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles });
+    },
+  });
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Services } from '../services.js';
+import { isAuthError } from '../errors/auth-error.js';
+
+/** Health, readiness, JWKS and the OpenAPI document. */
+export async function registerSystemRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const tags = ['system'];
+  app.get('/healthz', { schema: { tags, summary: 'Liveness', response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({
+    status: 'ok',
+  }));
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags,
+        summary: 'Readiness: the store and the ephemeral store answer',
+        response: {
+          '2xx': Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }),
+          503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const checks: Record<string, string> = {};
+      const probe = async (name: string, ping: () => Promise<void>) => {
+        try {
+          await ping();
+          checks[name] = 'ok';
+        } catch (error) {
+          checks[name] = isAuthError(error) ? error.code.toLowerCase() : 'unavailable';
+        }
+      };
+      await Promise.all([probe('store', () => services.store.ping()), probe('ephemeral', () => services.ephemeral.ping())]);
+      const ready = Object.values(checks).every((c) => c === 'ok');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+    },
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags,
+        summary: 'Public keys of access tokens (empty with HS256)',
+        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'public, max-age=300');
+      return services.keyRing.jwks();
+    },
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import { AdminService } from './admin/admin-service.js';
+import { AuditLog } from './audit/audit-log.js';
+import { ChallengeService } from './auth/challenge-service.js';
+import { Lockout } from './auth/lockout.js';
+import { LoginService } from './auth/login-service.js';
+import { PasswordHasher } from './auth/password-hasher.js';
+import { createPasswordPolicy } from './auth/password-policy.js';
+import type { EphemeralStore } from './cache/ephemeral-store.js';
+import type { Clock } from './clock/clock.js';
+import type { Config } from './config/settings.js';
+import { decodeSecret } from './config/parse-config.js';
+import { deriveServerKeys } from './crypto/server-secret.js';
+import { AccessGuard } from './sessions/access-guard.js';
+import { RefreshService } from './sessions/refresh-service.js';
+import { SessionFence } from './sessions/session-fence.js';
+import { SessionService } from './sessions/session-service.js';
+import { TokenIssuer, type ClaimsExtension } from './sessions/token-issuer.js';
+import type { Store } from './store/store.js';
+import { TenancyService } from './tenancy/tenancy-service.js';
+import { AccessTokens } from './tokens/access-tokens.js';
+import { KeyRing } from './tokens/key-ring.js';
+import { RefreshTokenCodec } from './tokens/refresh-token-codec.js';
+
+/** What the service layer needs from outside: nothing here reads the environment. */
+export interface ServiceDeps {
+  store: Store;
+  ephemeral: EphemeralStore;
+  clock: Clock;
+  logger: Logger;
+  /** The server secret (never stored in the database). */
+  serverSecret: Buffer;
+  /** Extra access-token claims per session dialect. */
+  extendClaims?: ClaimsExtension;
+}
+
+/** The wired service layer, shared by every dialect, the CLI and the admin API. */
+export type Services = Awaited<ReturnType<typeof createServices>>;
+
+/** Wires the service layer for a configuration. */
+export async function createServices(config: Config, deps: ServiceDeps) {
+  const { store, ephemeral, clock, logger } = deps;
+  const keysOfSecret = deriveServerKeys(deps.serverSecret);
+  const retentionMs = (config.accessTtl + config.clockTolerance + 60) * 1000;
+  const keyRing =
+    config.jwtAlg === 'HS256'
+      ? KeyRing.hs256(decodeSecret(config.jwtSecret!), clock)
+      : await KeyRing.openEdDsa(store, keysOfSecret.sealKey, clock, retentionMs);
+  const accessTokens = new AccessTokens(
+    keyRing,
+    { issuer: config.issuer, audience: config.audience, ttl: config.accessTtl, clockTolerance: config.clockTolerance },
+    clock,
+  );
+  const codec = new RefreshTokenCodec(keysOfSecret.refreshKey);
+  const fence = new SessionFence(clock, retentionMs);
+  await fence.load(store);
+  const hasher = new PasswordHasher(
+    { memoryCost: config.argon2MemoryKib, timeCost: config.argon2Iterations, parallelism: config.argon2Parallelism },
+    config.hashConcurrency,
+  );
+  const audit = new AuditLog(store, clock, logger);
+  const checkPassword = createPasswordPolicy(config.passwordMinLength);
+  const issuer = new TokenIssuer(accessTokens, codec, clock, config.refreshTtl, deps.extendClaims ?? (() => undefined));
+  const challenges = new ChallengeService(ephemeral, clock, config.challengeTtl);
+  const lockout = new Lockout(store, clock, keysOfSecret.pseudonymKey, {
+    threshold: config.lockoutThreshold,
+    baseSeconds: config.lockoutBase,
+    maxSeconds: config.lockoutMax,
+  });
+  const sessions = new SessionService({ store, clock, fence, audit, hasher, checkPassword });
+  return {
+    config,
+    clock,
+    store,
+    ephemeral,
+    logger,
+    keyRing,
+    accessTokens,
+    fence,
+    hasher,
+    audit,
+    challenges,
+    lockout,
+    issuer,
+    sessions,
+    guard: new AccessGuard(accessTokens, fence),
+    login: new LoginService({ store, clock, hasher, challenges, lockout, issuer, audit, sessionMaxAgeSeconds: config.sessionMaxAge }),
+    refresh: new RefreshService({
+      store,
+      clock,
+      codec,
+      issuer,
+      fence,
+      audit,
+      graceSeconds: config.refreshGrace,
+      idleTimeoutSeconds: config.sessionIdleTimeout,
+    }),
+    tenancy: new TenancyService({ store, clock, issuer, fence, audit }),
+    admin: new AdminService({ store, clock, hasher, sessions, audit, checkPassword }),
+  };
+}

@@ -1,0 +1,82 @@
+import type { Clock } from '../clock/clock.js';
+import type { Store } from '../store/store.js';
+
+/** Why a verified access token's session no longer admits it. */
+export type FenceVerdict = 'ok' | 'revoked' | 'stale';
+
+interface FenceEntry {
+  /** Tokens with a lower `sv` are refused. */
+  minVersion: number;
+  revoked: boolean;
+  at: number;
+}
+
+/** A change to publish to other instances. */
+export interface FenceChange {
+  sessionId: string;
+  version: number;
+  revoked: boolean;
+  at: number;
+}
+
+/**
+ * In-memory set of sessions revoked or re-versioned within the last
+ * access-token lifetime, so checking an access token needs no database read.
+ * Older entries are dropped: every token they could refuse has expired.
+ */
+export class SessionFence {
+  private readonly entries = new Map<string, FenceEntry>();
+  private readonly listeners: Array<(change: FenceChange) => void> = [];
+
+  constructor(
+    private readonly clock: Clock,
+    /** How long an entry must be kept: the access-token lifetime plus leeway (ms). */
+    private readonly retentionMs: number,
+  ) {}
+
+  /** Loads recent revocations and version bumps from the store. */
+  async load(store: Store): Promise<void> {
+    const since = this.clock.now() - this.retentionMs;
+    for (const s of await store.listFencedSince(since))
+      this.apply({ sessionId: s.id, version: s.version, revoked: s.revoked, at: s.fencedAt });
+  }
+
+  /** Verdict for a token of session `sid` carrying version `sv`. */
+  check(sid: string, sv: number): FenceVerdict {
+    const e = this.entries.get(sid);
+    if (!e) return 'ok';
+    if (e.revoked) return 'revoked';
+    return sv < e.minVersion ? 'stale' : 'ok';
+  }
+
+  /** Records a local change and tells the listeners (fan-out to other instances). */
+  record(change: FenceChange): void {
+    this.apply(change);
+    for (const listen of this.listeners) listen(change);
+  }
+
+  /** Applies a change learnt from elsewhere, without re-publishing it. */
+  apply(change: FenceChange): void {
+    const prev = this.entries.get(change.sessionId);
+    this.entries.set(change.sessionId, {
+      minVersion: Math.max(prev?.minVersion ?? 0, change.version),
+      revoked: (prev?.revoked ?? false) || change.revoked,
+      at: Math.max(prev?.at ?? 0, change.at),
+    });
+    if (this.entries.size % 1024 === 0) this.prune();
+  }
+
+  onChange(listener: (change: FenceChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Drops entries older than the retention window. */
+  prune(): void {
+    const cutoff = this.clock.now() - this.retentionMs;
+    for (const [sid, e] of this.entries) if (e.at < cutoff) this.entries.delete(sid);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,76 @@
+import type { Clock } from '../clock/clock.js';
+import { randomId } from '../crypto/random-id.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
+import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
+import type { Repos } from '../store/store.js';
+import type { SessionRow } from '../store/sessions-repo.js';
+import type { IssuedTokens } from './issued-tokens.js';
+
+/** Extra access-token claims a session's dialect asks for (lin-cms `identity`…). */
+export type ClaimsExtension = (dialect: string, userId: number) => Record<string, unknown> | undefined;
+
+/**
+ * Mints the two halves of a pair for a session: a refresh-token record
+ * (stored by hash only) and a signed access token.
+ */
+export class TokenIssuer {
+  constructor(
+    private readonly access: AccessTokens,
+    private readonly codec: RefreshTokenCodec,
+    private readonly clock: Clock,
+    private readonly refreshTtlSeconds: number,
+    private readonly extendClaims: ClaimsExtension,
+  ) {}
+
+  /** Inserts a new refresh token of `session` through `tx`; never outlives the session. */
+  async insertRefreshToken(
+    tx: Repos,
+    session: Pick<SessionRow, 'id' | 'expires_at'>,
+  ): Promise<{ jti: string; token: string; expiresAt: number }> {
+    const now = this.clock.now();
+    const jti = randomId();
+    const token = this.codec.mint(jti);
+    const expiresAt = Math.min(now + this.refreshTtlSeconds * 1000, Number(session.expires_at));
+    await tx.insertRefreshToken({
+      jti,
+      session_id: session.id,
+      token_hash: this.codec.hash(token),
+      issued_at: now,
+      expires_at: expiresAt,
+      consumed_at: null,
+      successor_jti: null,
+    });
+    return { jti, token, expiresAt };
+  }
+
+  /** Rebuilds the token string of a stored `jti` (grace window, non-rotating dialects). */
+  tokenOf(jti: string): string {
+    return this.codec.mint(jti);
+  }
+
+  /** Signs an access token for the session and assembles the pair. */
+  async pair(
+    session: Pick<SessionRow, 'id' | 'user_id' | 'company_id' | 'version' | 'dialect'>,
+    isAdmin: boolean,
+    roles: string[],
+    refresh: { token: string; expiresAt: number },
+  ): Promise<IssuedTokens> {
+    const access = await this.access.issue({
+      userId: session.user_id,
+      companyId: session.company_id,
+      roles,
+      sessionId: session.id,
+      sessionVersion: session.version,
+      isAdmin,
+      extra: this.extendClaims(session.dialect, session.user_id),
+    });
+    return {
+      accessToken: access.token,
+      accessExpiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshExpiresAt: Math.floor(refresh.expiresAt / 1000),
+      sessionId: session.id,
+      companyId: session.company_id,
+    };
+  }
+}

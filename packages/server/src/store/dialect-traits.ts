@@ -1,0 +1,24 @@
+/**
+ * What differs between the SQL dialects the store runs on. Code outside
+ * `store/open-*.ts` asks these capability flags, never "which database is it".
+ */
+export interface DialectTraits {
+  /** Column type of an auto-generated integer id (`integer` on SQLite, `serial` on PostgreSQL). */
+  readonly autoIdType: 'integer' | 'serial';
+  /** Whether `autoIncrement()` must be added to the id column (SQLite). */
+  readonly autoIncrementKeyword: boolean;
+  /** Whether `SELECT … FOR UPDATE` exists (PostgreSQL); SQLite serialises writers anyway. */
+  readonly supportsRowLocks: boolean;
+}
+
+export const SQLITE_TRAITS: DialectTraits = Object.freeze({
+  autoIdType: 'integer',
+  autoIncrementKeyword: true,
+  supportsRowLocks: false,
+});
+
+export const POSTGRES_TRAITS: DialectTraits = Object.freeze({
+  autoIdType: 'serial',
+  autoIncrementKeyword: false,
+  supportsRowLocks: true,
+});

@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { DialectTraits } from './dialect-traits.js';
+import type { Database } from './schema.js';
+
+/** A connected database with the traits of its dialect. */
+export interface OpenedDatabase {
+  readonly db: Kysely<Database>;
+  readonly traits: DialectTraits;
+  /** Where it is, for logs (never with a password). */
+  readonly description: string;
+}

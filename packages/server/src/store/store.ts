@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import { auditRepo } from './audit-repo.js';
+import { companiesRepo } from './companies-repo.js';
+import { loginFailuresRepo } from './login-failures-repo.js';
+import type { OpenedDatabase } from './opened-database.js';
+import { refreshTokensRepo } from './refresh-tokens-repo.js';
+import type { Database } from './schema.js';
+import { sessionsRepo } from './sessions-repo.js';
+import { signingKeysRepo } from './signing-keys-repo.js';
+import { usersRepo } from './users-repo.js';
+import { toAuthError } from './map-db-error.js';
+
+/** Every repository, bound to one executor (the pool or a transaction). */
+export type Repos = ReturnType<typeof usersRepo> &
+  ReturnType<typeof companiesRepo> &
+  ReturnType<typeof sessionsRepo> &
+  ReturnType<typeof refreshTokensRepo> &
+  ReturnType<typeof signingKeysRepo> &
+  ReturnType<typeof auditRepo> &
+  ReturnType<typeof loginFailuresRepo>;
+
+function bindRepos(db: Kysely<Database>): Repos {
+  return {
+    ...usersRepo(db),
+    ...companiesRepo(db),
+    ...sessionsRepo(db),
+    ...refreshTokensRepo(db),
+    ...signingKeysRepo(db),
+    ...auditRepo(db),
+    ...loginFailuresRepo(db),
+  };
+}
+
+/**
+ * The durable store: purpose-named methods over Kysely, and `transaction()`
+ * for work that must land whole or not at all. Driver errors leave here
+ * classified (`CONFLICT`, `STORE_UNAVAILABLE`).
+ */
+export interface Store extends Repos {
+  transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Cheap round trip for `/readyz`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  readonly opened: OpenedDatabase;
+}
+
+/** Wraps an opened database in the Store interface. */
+export function createStore(opened: OpenedDatabase): Store {
+  const repos = bindRepos(opened.db);
+  const guarded = Object.fromEntries(
+    Object.entries(repos).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) => {
+        try {
+          return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+        } catch (error) {
+          throw toAuthError(error);
+        }
+      },
+    ]),
+  ) as unknown as Repos;
+  return {
+    ...guarded,
+    opened,
+    async transaction(work) {
+      try {
+        return await opened.db.transaction().execute((trx) => work(bindRepos(trx)));
+      } catch (error) {
+        throw toAuthError(error);
+      }
+    },
+    async ping() {
+      try {
+        await opened.db.selectFrom('users').select('id').limit(1).execute();
+      } catch (error) {
+        throw toAuthError(error);
+      }
+    },
+    async close() {
+      await opened.db.destroy();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock/clock.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { SessionFence } from '../sessions/session-fence.js';
+import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
+import type { Principal } from '../sessions/access-guard.js';
+import type { TokenIssuer } from '../sessions/token-issuer.js';
+import type { Store } from '../store/store.js';
+
+/** What `GET /auth/me` answers. */
+export interface MeView {
+  user: { id: number; account: string; name: string; status: string; is_admin: boolean };
+  company: { id: number; name: string; roles: string[] } | null;
+  companies: Array<{ id: number; name: string; roles: string[] }>;
+  session: { id: string; expires_at: number };
+}
+
+/** Who am I, and company switching (SPEC §3, seed 002's change_company). */
+export class TenancyService {
+  constructor(private readonly deps: { store: Store; clock: Clock; issuer: TokenIssuer; fence: SessionFence; audit: AuditLog }) {}
+
+  async me(principal: Principal): Promise<MeView> {
+    const { store } = this.deps;
+    const [user, memberships, session] = await Promise.all([
+      store.findUserById(principal.userId),
+      store.listMemberships(principal.userId),
+      store.findSession(principal.sessionId),
+    ]);
+    if (!user || !session) throw new AuthError('ACCESS_TOKEN_INVALID');
+    const companies = memberships
+      .filter((m) => m.companyStatus === 'active')
+      .map((m) => ({ id: m.companyId, name: m.companyName, roles: m.roles }));
+    return {
+      user: { id: user.id, account: user.account, name: user.name, status: user.status, is_admin: user.is_admin === 1 },
+      company: companies.find((c) => c.id === principal.companyId) ?? null,
+      companies,
+      session: { id: session.id, expires_at: Math.floor(Number(session.expires_at) / 1000) },
+    };
+  }
+
+  /**
+   * Moves the session to another company the user belongs to and returns a
+   * new pair. This is a rotation: the session's live refresh token is consumed
+   * (its successor is the new one, so the grace window applies) and access
+   * tokens for the old company stop working at once (session version bump).
+   */
+  async changeCompany(principal: Principal, companyId: number, client: ClientInfo): Promise<IssuedTokens> {
+    const { store, clock, issuer, fence, audit } = this.deps;
+    const result = await store.transaction(async (tx) => {
+      const now = clock.now();
+      const roles = await tx.findMembershipRoles(principal.userId, companyId);
+      if (roles === undefined) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
+      const version = await tx.switchCompany(principal.sessionId, companyId, now);
+      const session = await tx.findSession(principal.sessionId);
+      if (version === undefined || !session || Number(session.expires_at) <= now) throw new AuthError('ACCESS_TOKEN_INVALID');
+      const previous = await tx.findLiveRefreshToken(session.id, now);
+      const refresh = await issuer.insertRefreshToken(tx, session);
+      if (previous && (await tx.consumeRefreshToken(previous.token_hash, now))) await tx.setSuccessor(previous.jti, refresh.jti);
+      await audit.record(
+        {
+          type: 'company.switched',
+          userId: principal.userId,
+          sessionId: session.id,
+          ip: client.ip,
+          details: { from: principal.companyId, to: companyId },
+        },
+        tx,
+      );
+      return { session, roles, refresh, version, now };
+    });
+    fence.record({ sessionId: result.session.id, version: result.version, revoked: false, at: result.now });
+    return issuer.pair(result.session, principal.isAdmin, result.roles, result.refresh);
+  }
+}

@@ -1,0 +1,133 @@
+import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@duotoken/protocol';
+import { compactVerify, SignJWT, type CompactVerifyGetKey } from 'jose';
+import { AuthError } from '../errors/auth-error.js';
+import { nowSeconds, type Clock } from '../clock/clock.js';
+import { randomId } from '../crypto/random-id.js';
+import type { KeyRing } from './key-ring.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+/** What goes into a new access token besides the registered claims. */
+export interface AccessTokenSubject {
+  userId: number;
+  companyId: number | null;
+  roles: string[];
+  sessionId: string;
+  sessionVersion: number;
+  isAdmin: boolean;
+  /** Dialect-specific extra claims (lin-cms `identity`, `scope`, `type`). */
+  extra?: Record<string, unknown>;
+}
+
+/** A genuine access token: signature, typ, iss, aud, kid checked. `expired` is decided separately. */
+export interface VerifiedAccessToken {
+  claims: AccessTokenClaims;
+  expired: boolean;
+}
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  /** Lifetime in seconds. */
+  ttl: number;
+  /** Leeway in seconds for nbf/iat in the future. */
+  clockTolerance: number;
+}
+
+/** Tokens longer than this are refused before any parsing (RFC 8725 §3.x, resource bounds). */
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Issues and verifies access tokens. Verification first proves the token
+ * genuine (signature, `typ`, `iss`, `aud`, known `kid`, well-formed claims)
+ * and only then compares `exp` with the injected clock, so that callers can
+ * tell "genuine but expired" (10027, auto-renew) from "invalid" (10028).
+ */
+export class AccessTokens {
+  private readonly cache = new VerifiedTokenCache<AccessTokenClaims>(10_000);
+
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly options: AccessTokenOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Signs a new access token; returns it with its expiry (unix seconds). */
+  async issue(subject: AccessTokenSubject): Promise<{ token: string; expiresAt: number }> {
+    const now = nowSeconds(this.clock);
+    const expiresAt = now + this.options.ttl;
+    const { kid, alg, key } = this.keys.signingKey();
+    const claims = {
+      ...subject.extra,
+      sub: String(subject.userId),
+      uid: subject.userId,
+      company_id: subject.companyId,
+      roles: subject.roles,
+      sid: subject.sessionId,
+      sv: subject.sessionVersion,
+      ...(subject.isAdmin ? { adm: true } : {}),
+    };
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setJti(randomId())
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(expiresAt)
+      .sign(key);
+    return { token, expiresAt };
+  }
+
+  /** Proves a token genuine; throws ACCESS_TOKEN_INVALID otherwise. Never throws for expiry. */
+  async verify(token: string): Promise<VerifiedAccessToken> {
+    const now = nowSeconds(this.clock);
+    const cached = this.cache.get(token, now);
+    if (cached) return { claims: cached, expired: now >= cached.exp };
+    if (token.length > MAX_TOKEN_LENGTH || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token))
+      throw new AuthError('ACCESS_TOKEN_INVALID', { message: 'malformed token' });
+    const getKey: CompactVerifyGetKey = async (header) => {
+      const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+      if (typ !== ACCESS_TOKEN_TYP && typ !== `application/${ACCESS_TOKEN_TYP}`) throw new Error('wrong typ');
+      const key = await this.keys.verificationKey(header.kid);
+      if (!key) throw new Error('unknown kid');
+      return key;
+    };
+    let payload: Uint8Array;
+    try {
+      ({ payload } = await compactVerify(token, getKey, { algorithms: this.keys.algorithms() }));
+    } catch (error) {
+      throw new AuthError('ACCESS_TOKEN_INVALID', { cause: error, message: 'signature or header rejected' });
+    }
+    const claims = this.checkClaims(payload, now);
+    this.cache.set(token, claims, claims.exp);
+    return { claims, expired: now >= claims.exp };
+  }
+
+  private checkClaims(payload: Uint8Array, now: number): AccessTokenClaims {
+    let c: Record<string, unknown>;
+    try {
+      c = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    } catch (error) {
+      throw new AuthError('ACCESS_TOKEN_INVALID', { cause: error, message: 'payload is not JSON' });
+    }
+    const invalid = (why: string) => new AuthError('ACCESS_TOKEN_INVALID', { message: why });
+    if (!c || typeof c !== 'object' || Array.isArray(c)) throw invalid('payload is not an object');
+    if (c.iss !== this.options.issuer) throw invalid('wrong iss');
+    const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
+    if (!aud.includes(this.options.audience)) throw invalid('wrong aud');
+    const tol = this.options.clockTolerance;
+    if (!isInt(c.exp) || !isInt(c.iat) || !isInt(c.nbf)) throw invalid('exp, iat and nbf must be integers');
+    if (c.nbf > now + tol) throw invalid('not yet valid');
+    if (c.iat > now + tol) throw invalid('issued in the future');
+    if (c.exp <= c.iat) throw invalid('exp before iat');
+    if (!isInt(c.uid) || c.sub !== String(c.uid)) throw invalid('bad subject');
+    if (typeof c.sid !== 'string' || !isInt(c.sv) || typeof c.jti !== 'string') throw invalid('bad session claims');
+    if (c.company_id !== null && !isInt(c.company_id)) throw invalid('bad company_id');
+    if (!Array.isArray(c.roles) || !c.roles.every((r) => typeof r === 'string')) throw invalid('bad roles');
+    return c as unknown as AccessTokenClaims;
+  }
+}
+
+function isInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
