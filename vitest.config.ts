@@ -8,6 +8,8 @@ export default defineConfig({
     alias: {
       '@duotoken/protocol': src('protocol'),
       '@duotoken/server': src('server'),
+      '@duotoken/client': src('client'),
+      '@duotoken/verify': src('verify'),
     },
   },
   test: {
