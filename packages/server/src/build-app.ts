@@ -64,6 +64,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers({
+      // The server's clock (injected, so tests move it) is what clients correct their skew against.
+      date: new Date(services.clock.now()).toUTCString(),
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
