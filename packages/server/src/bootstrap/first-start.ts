@@ -32,3 +32,16 @@ export async function runFirstStart(
     return { account: user.account, generatedPassword, companyId: company.id };
   });
 }
+
+/** The lines telling the operator what the first start created (the only place the password appears). */
+export function firstStartMessage(result: FirstStartResult): string {
+  return [
+    '',
+    `duotoken: first start — created admin account "${result.account}" and company #${result.companyId}.`,
+    result.generatedPassword
+      ? `duotoken: one-time admin password: ${result.generatedPassword}  (shown only now; change it with POST /auth/password)`
+      : 'duotoken: admin password taken from DUOTOKEN_ADMIN_PASSWORD.',
+    '',
+    '',
+  ].join('\n');
+}

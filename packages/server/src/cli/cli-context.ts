@@ -1,3 +1,4 @@
+import { firstStartMessage, runFirstStart } from '../bootstrap/first-start.js';
 import { MemoryEphemeralStore } from '../cache/memory-ephemeral-store.js';
 import { systemClock } from '../clock/clock.js';
 import { loadConfig } from '../config/load-config.js';
@@ -27,6 +28,9 @@ export async function withServices<T>(action: (services: Services, config: Confi
       logger,
       serverSecret: loadServerSecret(config.secret, config.dataDir),
     });
+    // Whatever runs first on an empty store, `serve` or the CLI, creates the admin.
+    const first = await runFirstStart(store, services.hasher, clock, { account: config.adminAccount, password: config.adminPassword });
+    if (first) process.stderr.write(firstStartMessage(first));
     return await action(services, config);
   } finally {
     await store.close();

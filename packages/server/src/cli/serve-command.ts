@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
+import { firstStartMessage } from '../bootstrap/first-start.js';
 import { createRuntime } from '../runtime.js';
 
 /** `duotoken serve`: runs the server until SIGTERM/SIGINT, then drains and closes. */
@@ -6,18 +7,8 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const runtime = await createRuntime(config);
   const { app, firstStart } = runtime;
-  if (firstStart) {
-    // Printed once, to the terminal, never through the logger.
-    const lines = [
-      '',
-      `duotoken: first start — created admin account "${firstStart.account}" and company #${firstStart.companyId}.`,
-      firstStart.generatedPassword
-        ? `duotoken: one-time admin password: ${firstStart.generatedPassword}  (shown only now; change it with POST /auth/password)`
-        : 'duotoken: admin password taken from DUOTOKEN_ADMIN_PASSWORD.',
-      '',
-    ];
-    process.stdout.write(lines.join('\n'));
-  }
+  // Printed once, to the terminal, never through the logger.
+  if (firstStart) process.stdout.write(firstStartMessage(firstStart));
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
