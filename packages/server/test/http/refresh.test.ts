@@ -52,6 +52,18 @@ describe('POST|GET /auth/refresh-token', () => {
     }
   });
 
+  it('the database holds nothing that works as a refresh token (dump replay)', async () => {
+    const pair = await login();
+    const [jti] = pair.refresh_token.split('.') as [string];
+    const { db } = server.runtime.services.store.opened;
+    const stored = await db.selectFrom('refresh_tokens').selectAll().where('jti', '=', jti).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(pair.refresh_token);
+    for (const candidate of [stored.jti, stored.token_hash, `${stored.jti}.${stored.token_hash}`]) {
+      expect((await refresh(candidate)).body.code).toBe('10024');
+    }
+    expect((await refresh(pair.refresh_token)).status).toBe(200);
+  });
+
   it('within the grace window a reused token returns the same successor and a fresh access token', async () => {
     const pair = await login();
     const first = await refresh(pair.refresh_token);
