@@ -68,7 +68,11 @@ describe('duotoken CLI', () => {
     const before = JSON.parse((await cli(['keys', 'list', '--json'])).stdout) as Array<{ kid: string; signing: boolean }>;
     expect(before.filter((k) => k.signing)).toHaveLength(1);
     const rotated = JSON.parse((await cli(['keys', 'rotate', '--json'])).stdout) as { kid: string };
-    const after = JSON.parse((await cli(['keys', 'list', '--json'])).stdout) as Array<{ kid: string; signing: boolean; published: boolean }>;
+    const after = JSON.parse((await cli(['keys', 'list', '--json'])).stdout) as Array<{
+      kid: string;
+      signing: boolean;
+      published: boolean;
+    }>;
     expect(after.find((k) => k.signing)?.kid).toBe(rotated.kid);
     expect(after.filter((k) => k.published)).toHaveLength(2);
   });

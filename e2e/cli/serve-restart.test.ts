@@ -16,7 +16,12 @@ describe('duotoken serve (the process behind npm start)', () => {
     expect(printed).not.toBeNull();
     const password = printed![1]!;
     // The password is printed to the terminal, never into a JSON log line.
-    expect(first.output().split('\n').filter((l) => l.startsWith('{') && l.includes(password))).toEqual([]);
+    expect(
+      first
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.includes(password)),
+    ).toEqual([]);
     expect(existsSync(join(cwd, 'data', 'duotoken.db'))).toBe(true);
     expect(statSync(join(cwd, 'data', 'secret.key')).mode & 0o777).toBe(0o600);
 
@@ -34,7 +39,10 @@ describe('duotoken serve (the process behind npm start)', () => {
       expect(second.output()).not.toContain('one-time admin password');
       const me = await fetch(`${second.url}/auth/me`, { headers: { authorization: `Bearer ${pair.access_token}` } });
       expect(me.status).toBe(200);
-      const refreshed = await fetch(`${second.url}/auth/refresh-token`, { method: 'POST', headers: { 'refresh-token': pair.refresh_token } });
+      const refreshed = await fetch(`${second.url}/auth/refresh-token`, {
+        method: 'POST',
+        headers: { 'refresh-token': pair.refresh_token },
+      });
       expect(refreshed.status).toBe(200);
     } finally {
       expect(await second.stop()).toBe(0);
@@ -42,7 +50,9 @@ describe('duotoken serve (the process behind npm start)', () => {
   });
 
   it('a bad setting stops start-up with one line naming it', async () => {
-    const failure = await startServe(cwd, { ...ENV, DUOTOKEN_ACCESS_TTL: 'soon', DUOTOKEN_CAPTCHA: 'maybe' }).catch((e: Error) => e.message);
+    const failure = await startServe(cwd, { ...ENV, DUOTOKEN_ACCESS_TTL: 'soon', DUOTOKEN_CAPTCHA: 'maybe' }).catch(
+      (e: Error) => e.message,
+    );
     expect(failure).toMatch(/server exited with 78/);
     expect(failure).toMatch(/^DUOTOKEN_ACCESS_TTL \(config key "access_ttl"\): must be seconds/m);
     expect(failure).toMatch(/^DUOTOKEN_CAPTCHA \(config key "captcha"\): must be one of/m);

@@ -1,12 +1,19 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAdminRoutes } from './admin/admin-routes.js';
 import type { DialectName } from './config/settings.js';
 import type { HttpDialect } from './dialects/dialect.js';
+import { createLinCmsDialect } from './dialects/lin-cms/lin-cms-dialect.js';
+import { createMmmDialect } from './dialects/mmm/mmm-dialect.js';
 import { createStandardDialect } from './dialects/standard/standard-dialect.js';
 import { AuthError, isAuthError } from './errors/auth-error.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSystemRoutes } from './http/system-routes.js';
+import { registerMetrics } from './metrics/register-metrics.js';
+import { registerConsoleRoute } from './http/console-route.js';
+import { registerGateway } from './gateway/register-gateway.js';
+import { registerRevocationFeed } from './revocations/revocation-routes.js';
 import type { Services } from './services.js';
 
 /** Options of the HTTP app beyond the services. */
@@ -60,6 +67,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   const dialects = new Map<DialectName, HttpDialect>();
   dialects.set('standard', createStandardDialect(config, services));
+  dialects.set('lin-cms', createLinCmsDialect(config, services));
+  dialects.set('mmm', createMmmDialect(config, services));
   const fallback = dialects.get('standard')!;
 
   app.addHook('onRequest', async (request, reply) => {
@@ -72,6 +81,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       'x-request-id': request.id,
     });
   });
+  await registerMetrics(app, services);
 
   app.setErrorHandler((error, request, reply) => {
     const clientError = toClientError(error);
@@ -88,5 +98,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     if (!dialect) throw new Error(`dialect ${name} is not available in this build`);
     await dialect.register(app);
   }
+  await registerAdminRoutes(app, services, fallback);
+  await registerRevocationFeed(app, services);
+  await registerConsoleRoute(app);
+  // Last: the gateway's catch-all routes proxy whatever duotoken does not serve itself.
+  await registerGateway(app, services, dialects);
   return app;
 }

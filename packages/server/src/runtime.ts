@@ -5,12 +5,15 @@ import { runFirstStart, type FirstStartResult } from './bootstrap/first-start.js
 import { buildApp } from './build-app.js';
 import type { EphemeralStore } from './cache/ephemeral-store.js';
 import { MemoryEphemeralStore } from './cache/memory-ephemeral-store.js';
+import { RedisEphemeralStore } from './cache/redis-ephemeral-store.js';
 import { systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config/settings.js';
 import { loadServerSecret } from './crypto/server-secret.js';
 import { createLogger } from './http/create-logger.js';
 import { createServices, type Services } from './services.js';
+import { FenceBus } from './sessions/fence-bus.js';
 import { migrateToLatest } from './store/migrate.js';
+import { openPostgres } from './store/open-postgres.js';
 import { openSqlite } from './store/open-sqlite.js';
 import type { OpenedDatabase } from './store/opened-database.js';
 import { createStore, type Store } from './store/store.js';
@@ -20,7 +23,7 @@ export function openDatabase(config: Config): OpenedDatabase {
   const url = config.databaseUrl;
   if (!url) return openSqlite(join(config.dataDir, 'duotoken.db'));
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  throw new Error('DUOTOKEN_DATABASE_URL: PostgreSQL support is not in this build yet');
+  return openPostgres(url);
 }
 
 /** Everything a running duotoken holds; `close()` releases it. */
@@ -29,6 +32,8 @@ export interface Runtime {
   services: Services;
   app: FastifyInstance;
   firstStart: FirstStartResult | undefined;
+  /** With `DUOTOKEN_REDIS_URL`: the revocation feed shared with the other instances. */
+  fenceBus: FenceBus | undefined;
   close(): Promise<void>;
 }
 
@@ -53,20 +58,30 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     await migrateToLatest(opened);
     store = createStore(opened);
   }
-  const ephemeral = overrides.ephemeral ?? new MemoryEphemeralStore(clock);
+  const ephemeral =
+    overrides.ephemeral ??
+    (config.redisUrl ? await RedisEphemeralStore.open(config.redisUrl, config.redisPrefix, logger) : new MemoryEphemeralStore(clock));
   const serverSecret = loadServerSecret(config.secret, config.dataDir);
   const services = await createServices(config, { store, ephemeral, clock, logger, serverSecret });
+  const fenceBus = config.redisUrl
+    ? await FenceBus.start(
+        { fence: services.fence, store, keyRing: services.keyRing, logger },
+        { url: config.redisUrl, prefix: config.redisPrefix, maxLagMs: config.revocationMaxLag * 1000 },
+      )
+    : undefined;
   // The app is built before the bootstrap so that a bad route or plugin fails
   // before a one-time admin password is generated and could be lost.
-  const app = await buildApp(services);
+  const app = await buildApp(services, { trustProxy: config.trustProxy });
   const firstStart = await runFirstStart(store, services.hasher, clock, { account: config.adminAccount, password: config.adminPassword });
   return {
     config,
     services,
     app,
     firstStart,
+    fenceBus,
     async close() {
       await app.close();
+      await fenceBus?.close();
       await ephemeral.close();
       await store.close();
     },

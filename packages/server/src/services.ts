@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AdminService } from './admin/admin-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { ChallengeService } from './auth/challenge-service.js';
+import { createDefences } from './auth/create-defences.js';
 import { Lockout } from './auth/lockout.js';
 import { LoginService } from './auth/login-service.js';
 import { PasswordHasher } from './auth/password-hasher.js';
@@ -15,6 +16,7 @@ import { AccessGuard } from './sessions/access-guard.js';
 import { RefreshService } from './sessions/refresh-service.js';
 import { SessionFence } from './sessions/session-fence.js';
 import { SessionService } from './sessions/session-service.js';
+import { dialectClaims } from './dialects/shared-claims.js';
 import { TokenIssuer, type ClaimsExtension } from './sessions/token-issuer.js';
 import type { Store } from './store/store.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
@@ -30,7 +32,7 @@ export interface ServiceDeps {
   logger: Logger;
   /** The server secret (never stored in the database). */
   serverSecret: Buffer;
-  /** Extra access-token claims per session dialect. */
+  /** Extra access-token claims per session dialect; default: each dialect's own (lin-cms `identity`, `scope`, `type`). */
   extendClaims?: ClaimsExtension;
 }
 
@@ -60,14 +62,16 @@ export async function createServices(config: Config, deps: ServiceDeps) {
   );
   const audit = new AuditLog(store, clock, logger);
   const checkPassword = createPasswordPolicy(config.passwordMinLength);
-  const issuer = new TokenIssuer(accessTokens, codec, clock, config.refreshTtl, deps.extendClaims ?? (() => undefined));
+  const issuer = new TokenIssuer(accessTokens, codec, clock, config.refreshTtl, deps.extendClaims ?? dialectClaims);
   const challenges = new ChallengeService(ephemeral, clock, config.challengeTtl);
   const lockout = new Lockout(store, clock, keysOfSecret.pseudonymKey, {
     threshold: config.lockoutThreshold,
     baseSeconds: config.lockoutBase,
     maxSeconds: config.lockoutMax,
+    hardLimit: config.lockoutHardLimit,
   });
   const sessions = new SessionService({ store, clock, fence, audit, hasher, checkPassword });
+  const defences = createDefences(config, { ephemeral, lockout, sessions, clock });
   return {
     config,
     clock,
@@ -76,6 +80,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     logger,
     keyRing,
     accessTokens,
+    /** Tells a genuine refresh token from anything else (lin-cms answers 10250 for one sent as an access token). */
+    codec,
     fence,
     hasher,
     audit,
@@ -83,8 +89,22 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     lockout,
     issuer,
     sessions,
+    /** rateLimiter (per-IP and global limits), captchaPolicy, sessionLimits. */
+    ...defences,
     guard: new AccessGuard(accessTokens, fence),
-    login: new LoginService({ store, clock, hasher, challenges, lockout, issuer, audit, sessionMaxAgeSeconds: config.sessionMaxAge }),
+    login: new LoginService({
+      store,
+      clock,
+      hasher,
+      challenges,
+      lockout,
+      issuer,
+      audit,
+      sessionMaxAgeSeconds: config.sessionMaxAge,
+      captchaPolicy: defences.captchaPolicy,
+      limits: defences.sessionLimits,
+      rateLimiter: defences.rateLimiter,
+    }),
     refresh: new RefreshService({
       store,
       clock,
@@ -94,8 +114,9 @@ export async function createServices(config: Config, deps: ServiceDeps) {
       audit,
       graceSeconds: config.refreshGrace,
       idleTimeoutSeconds: config.sessionIdleTimeout,
+      rateLimiter: defences.rateLimiter,
     }),
     tenancy: new TenancyService({ store, clock, issuer, fence, audit }),
-    admin: new AdminService({ store, clock, hasher, sessions, audit, checkPassword }),
+    admin: new AdminService({ store, clock, hasher, sessions, audit, checkPassword, lockout }),
   };
 }

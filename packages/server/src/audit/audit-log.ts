@@ -15,6 +15,15 @@ export type AuditType =
   | 'admin.action'
   | 'keys.rotated';
 
+/** Events that are counted (metrics) but not stored: frequent and harmless. */
+export type NoticeType = 'refresh.grace_hit';
+
+/** What audit listeners receive: a recorded event, or a notice that is not stored. */
+export type AuditNotice = Omit<AuditEvent, 'type'> & { type: AuditType | NoticeType; at: number };
+
+/** A listener of the audit log (metrics, alerting): called synchronously, must be cheap and never throw. */
+export type AuditListener = (event: AuditNotice) => void;
+
 /** One audit event; `details` must never hold a secret. */
 export interface AuditEvent {
   type: AuditType;
@@ -36,6 +45,22 @@ export class AuditLog {
     private readonly logger: Logger,
   ) {}
 
+  private readonly listeners: AuditListener[] = [];
+
+  /** Adds a listener of every recorded event and notice (the event source of the metrics). */
+  onRecord(listener: AuditListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners of an event that is counted but not stored (no database write). */
+  notice(event: Omit<AuditNotice, 'at'> & { type: NoticeType }): void {
+    this.emit({ ...event, at: this.clock.now() });
+  }
+
+  private emit(event: AuditNotice): void {
+    for (const listen of this.listeners) listen(event);
+  }
+
   async record(event: AuditEvent, tx: Repos = this.repos): Promise<void> {
     const at = this.clock.now();
     await tx.insertAuditEvent({
@@ -47,5 +72,6 @@ export class AuditLog {
       details: JSON.stringify(event.details ?? {}),
     });
     this.logger.info({ audit: { ...event, at } }, `audit ${event.type}`);
+    if (this.listeners.length) this.emit({ ...event, at });
   }
 }

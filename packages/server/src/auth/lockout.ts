@@ -12,6 +12,22 @@ export interface LockoutPolicy {
   baseSeconds: number;
   /** Longest lockout, seconds. */
   maxSeconds: number;
+  /**
+   * Consecutive failures after which the lock no longer expires: only an
+   * admin unlock or password reset lifts it (NIST 800-63B 5.2.2 allows at
+   * most 100 consecutive failures). `0` turns it off.
+   */
+  hardLimit?: number;
+}
+
+/** `locked_until` of a lock that only an admin lifts (any far-future instant works; this one fits every bigint column). */
+export const HARD_LOCK_UNTIL = Number.MAX_SAFE_INTEGER;
+
+/** The lockout state of one key, for administrators. */
+export interface LockoutState {
+  failures: number;
+  /** Unix ms until which logins are refused; null when not locked, `HARD_LOCK_UNTIL` for a lock only an admin lifts. */
+  lockedUntil: number | null;
 }
 
 /**
@@ -33,25 +49,46 @@ export class Lockout {
     return `acct:${hmac(this.pseudonymKey, normalizeAccount(account))}`;
   }
 
-  /** Throws ACCOUNT_LOCKED (with `retry_after`) while the account is locked. */
+  /**
+   * Throws ACCOUNT_LOCKED (with `retry_after`) while the account is locked.
+   * A lock past the hard limit has `retry_after: null` and no Retry-After:
+   * waiting does not lift it.
+   */
   async assertNotLocked(key: string): Promise<void> {
     const row = await this.store.findLoginFailures(key);
-    const left = row ? Number(row.locked_until) - this.clock.now() : 0;
+    const until = row ? Number(row.locked_until) : 0;
+    if (until >= HARD_LOCK_UNTIL) throw new AuthError('ACCOUNT_LOCKED', { details: { retry_after: null } });
+    const left = until - this.clock.now();
     if (left > 0) {
       const retryAfter = Math.ceil(left / 1000);
       throw new AuthError('ACCOUNT_LOCKED', { details: { retry_after: retryAfter }, headers: { 'retry-after': String(retryAfter) } });
     }
   }
 
-  /** Counts one failure; returns true when it started a lockout. */
-  async recordFailure(key: string): Promise<boolean> {
+  /**
+   * Counts one failure; tells whether it started a lockout (`timed`), one
+   * that only an admin lifts (`hard`), or none.
+   */
+  async recordFailure(key: string): Promise<'none' | 'timed' | 'hard'> {
     const now = this.clock.now();
     const count = await this.store.incrementLoginFailures(key, now);
+    const hardLimit = this.policy.hardLimit ?? 0;
+    if (hardLimit > 0 && count >= hardLimit) {
+      await this.store.lockLoginFailures(key, HARD_LOCK_UNTIL);
+      return 'hard';
+    }
     const over = count - this.policy.threshold;
-    if (over < 0) return false;
+    if (over < 0) return 'none';
     const lockSeconds = Math.min(this.policy.baseSeconds * 2 ** Math.min(over, 30), this.policy.maxSeconds);
     await this.store.lockLoginFailures(key, now + lockSeconds * 1000);
-    return true;
+    return 'timed';
+  }
+
+  /** Failures and lock of a key (admin view). */
+  async state(key: string): Promise<LockoutState> {
+    const row = await this.store.findLoginFailures(key);
+    const until = row ? Number(row.locked_until) : 0;
+    return { failures: row?.count ?? 0, lockedUntil: until > this.clock.now() ? until : null };
   }
 
   /** Failures counted so far for a key. */
@@ -59,6 +96,7 @@ export class Lockout {
     return (await this.store.findLoginFailures(key))?.count ?? 0;
   }
 
+  /** Forgets the failures of a key (successful login, admin unlock, password reset). */
   async reset(key: string): Promise<void> {
     await this.store.clearLoginFailures(key);
   }

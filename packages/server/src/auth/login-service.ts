@@ -4,11 +4,14 @@ import { randomId } from '../crypto/random-id.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
+import type { SessionLimits } from '../sessions/session-limits.js';
 import type { Store } from '../store/store.js';
 import type { UserRow } from '../store/users-repo.js';
+import type { CaptchaPolicy } from './captcha-policy.js';
 import type { ChallengeService } from './challenge-service.js';
 import type { Lockout } from './lockout.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** How a dialect's login treats the challenge `t` and its captcha. */
 export type ChallengeRule =
@@ -16,6 +19,8 @@ export type ChallengeRule =
   | { kind: 'required'; captcha: boolean }
   /** `t` optional: checked and consumed when sent (captcha policy `off`). */
   | { kind: 'optional' }
+  /** `t` required; captcha checked once the account or the client's address has failed too often (`after-failures`). */
+  | { kind: 'adaptive' }
   /** The dialect knows no challenge (lin-cms, mmm): lockout and rate limits guard it. */
   | { kind: 'none' };
 
@@ -45,22 +50,40 @@ export class LoginService {
       issuer: TokenIssuer;
       audit: AuditLog;
       sessionMaxAgeSeconds: number;
+      /** Demands a captcha after failures (`adaptive` rule) and counts failures per address. */
+      captchaPolicy?: CaptchaPolicy;
+      /** Per-user and per-device-type session limits, applied to each new session. */
+      limits?: SessionLimits;
+      /** Per-IP and global login limits, for every dialect's login. */
+      rateLimiter?: RateLimiter;
     },
   ) {}
 
   async login(input: LoginInput): Promise<IssuedTokens> {
-    const { store, hasher, challenges, lockout, audit } = this.deps;
+    const { store, hasher, challenges, lockout, audit, captchaPolicy } = this.deps;
+    await this.deps.rateLimiter?.hit('login', input.client.ip);
+    const lockKey = lockout.keyOf(input.account);
     if (input.challenge.kind === 'required') await challenges.consume(input.t, input.captcha, input.challenge.captcha);
     else if (input.challenge.kind === 'optional' && input.t !== undefined) await challenges.consume(input.t, undefined, false);
+    else if (input.challenge.kind === 'adaptive') {
+      const needed = captchaPolicy ? await captchaPolicy.requiredForLogin(lockKey, input.client.ip) : true;
+      await challenges.consume(input.t, input.captcha, needed).catch((error: unknown) => {
+        // Tells a client that skipped the captcha (get_t said none was needed) to draw one and retry.
+        throw error instanceof AuthError && error.code === 'CAPTCHA_WRONG'
+          ? new AuthError('CAPTCHA_WRONG', { details: { captcha_required: true } })
+          : error;
+      });
+    }
 
-    const lockKey = lockout.keyOf(input.account);
     await lockout.assertNotLocked(lockKey);
     const user = await store.findUserByAccount(input.account);
     const valid = user ? await hasher.verify(user.password_hash, input.password) : await hasher.verifyDummy(input.password);
     if (!user || !valid) {
       const locked = await lockout.recordFailure(lockKey);
+      await captchaPolicy?.recordFailure(input.client.ip);
       await audit.record({ type: 'login.failure', userId: user?.id ?? null, ip: input.client.ip, details: { dialect: input.dialect } });
-      if (locked) await audit.record({ type: 'login.locked', userId: user?.id ?? null, ip: input.client.ip });
+      if (locked !== 'none')
+        await audit.record({ type: 'login.locked', userId: user?.id ?? null, ip: input.client.ip, details: { hard: locked === 'hard' } });
       throw new AuthError('BAD_CREDENTIALS');
     }
     await lockout.reset(lockKey);
@@ -103,15 +126,16 @@ export class LoginService {
       revoke_reason: null,
       fenced_at: now,
     };
-    const refresh = await store.transaction(async (tx) => {
+    const { refresh, displaced } = await store.transaction(async (tx) => {
       await tx.createSession(session);
       const r = await issuer.insertRefreshToken(tx, session);
       await audit.record(
         { type: 'login.success', userId: user.id, sessionId: session.id, ip: input.client.ip, details: { dialect: input.dialect } },
         tx,
       );
-      return r;
+      return { refresh: r, displaced: (await this.deps.limits?.enforce(tx, session)) ?? [] };
     });
+    await this.deps.limits?.publish(displaced, { userId: user.id, ip: input.client.ip });
     return issuer.pair(session, user.is_admin === 1, roles, refresh);
   }
 }

@@ -14,6 +14,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** Unix ms of an ISO 8601 date or a number of unix seconds. */
+function instant(value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('must be an ISO 8601 date or unix seconds');
+  return ms;
+}
+
 async function passwordOf(options: { password?: string; passwordStdin?: boolean }): Promise<string> {
   if (options.passwordStdin) return readPasswordFromStdin();
   if (options.password !== undefined) return options.password;
@@ -81,6 +88,17 @@ export function buildProgram(): Command {
         printResult(updated, json(), `user #${updated.id} ${updated.account} is ${updated.status}`);
       });
   user
+    .command('show <user>')
+    .description('a user with memberships and lockout state')
+    .action(async (who: string) => printResult(await withServices((s) => s.admin.userDetail(who)), json()));
+  user
+    .command('unlock <user>')
+    .description("clear a user's failed logins and lockout (also one past the hard limit)")
+    .action(async (who: string) => {
+      await withServices((s) => s.admin.unlock(who, CLI));
+      printResult({ ok: true }, json(), 'unlocked');
+    });
+  user
     .command('passwd <user>')
     .description("set a user's password; revokes every session")
     .option('--password <password>', 'new password')
@@ -141,6 +159,10 @@ export function buildProgram(): Command {
 
   const sessions = program.command('sessions').description('manage sessions');
   sessions
+    .command('list <user>')
+    .description("a user's live sessions")
+    .action(async (who: string) => printResult(await withServices((s) => s.admin.listUserSessions(who)), json()));
+  sessions
     .command('revoke <user>')
     .description("revoke a user's sessions (all, or one with --session)")
     .option('--session <id>', 'only this session')
@@ -151,5 +173,32 @@ export function buildProgram(): Command {
       });
       printResult({ revoked: ids }, json(), `revoked ${ids.length} session(s)`);
     });
+  program
+    .command('audit')
+    .description('audit events, newest first')
+    .option('--type <type>', 'event type (login.failure, session.revoked, admin.action, …)')
+    .option('--user <id>', 'user id', positiveInt)
+    .option('--session <id>', 'session id')
+    .option('--since <iso>', 'from this time (ISO 8601 or unix seconds)', instant)
+    .option('--until <iso>', 'before this time (ISO 8601 or unix seconds)', instant)
+    .option('--limit <n>', 'page size', positiveInt, 100)
+    .option('--before-id <id>', 'next page: events older than this id', positiveInt)
+    .action(
+      async (o: { type?: string; user?: number; session?: string; since?: number; until?: number; limit: number; beforeId?: number }) => {
+        const page = await withServices((s) =>
+          s.admin.queryAudit({
+            type: o.type,
+            userId: o.user,
+            sessionId: o.session,
+            since: o.since,
+            until: o.until,
+            limit: Math.min(o.limit, 1000),
+            beforeId: o.beforeId,
+          }),
+        );
+        const rows = page.items.map((e) => ({ ...e, at: new Date(e.at * 1000).toISOString(), details: JSON.stringify(e.details) }));
+        printResult(json() ? page : rows, json());
+      },
+    );
   return program;
 }

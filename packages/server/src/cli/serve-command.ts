@@ -2,6 +2,9 @@ import { loadConfig } from '../config/load-config.js';
 import { firstStartMessage } from '../bootstrap/first-start.js';
 import { createRuntime } from '../runtime.js';
 
+/** Longest wait for in-flight requests after SIGTERM/SIGINT. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 /** `duotoken serve`: runs the server until SIGTERM/SIGINT, then drains and closes. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
@@ -14,6 +17,13 @@ export async function serve(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: draining requests');
+    // Fastify answers new requests 503 and lets in-flight ones finish; then the
+    // Redis connections and the database pool close. A stuck request must not
+    // keep the process (and its load-balancer slot) alive forever.
+    setTimeout(() => {
+      app.log.error({ afterMs: DRAIN_TIMEOUT_MS }, 'shutdown: requests still in flight, exiting anyway');
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS).unref();
     runtime.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -71,6 +71,10 @@ function crossCheck(c: Config): string[] {
   }
   if (c.secret && decodeSecret(c.secret).length < MIN_SECRET_BYTES)
     problems.push(`DUOTOKEN_SECRET (config key "secret"): must hold at least ${MIN_SECRET_BYTES} random bytes (base64url or hex)`);
+  if (c.lockoutHardLimit !== 0 && c.lockoutHardLimit <= c.lockoutThreshold)
+    problems.push('DUOTOKEN_LOCKOUT_HARD_LIMIT (config key "lockout_hard_limit"): must be 0 or above DUOTOKEN_LOCKOUT_THRESHOLD');
+  if (c.lockoutMax < c.lockoutBase)
+    problems.push('DUOTOKEN_LOCKOUT_MAX (config key "lockout_max"): must be at least DUOTOKEN_LOCKOUT_BASE');
   const headers = c.tokenHeaders.filter((h) => !/^[a-z0-9-]+$/.test(h));
   if (headers.length) problems.push(`DUOTOKEN_TOKEN_HEADERS (config key "token_headers"): bad header name ${headers.join(', ')}`);
   return problems;

@@ -1,4 +1,6 @@
 import { parseDuration } from './duration.js';
+import { parseUpstreams, type UpstreamRoute } from '../gateway/parse-upstreams.js';
+import { parseVerifierTokens } from '../revocations/parse-verifier-tokens.js';
 
 /** Result of parsing one raw setting: a value, or a sentence saying what is wrong. */
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -77,6 +79,18 @@ const optionalText =
   (raw: unknown): Parsed<string | undefined> =>
     raw === undefined || raw === '' ? ok(undefined) : text(pattern, hint)(raw);
 
+/** Fastify's `trustProxy`: off, on, or the proxies' addresses (IPs and CIDRs, comma-separated). */
+const trustProxyValue = (raw: unknown): Parsed<boolean | string> => {
+  if (typeof raw === 'boolean') return ok(raw);
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (/^(off|false|no|0)$/i.test(text)) return ok(false);
+  if (/^(on|true|yes|1)$/i.test(text)) return ok(true);
+  const items = text.split(',').map((s) => s.trim());
+  return text && items.every((i) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(i))
+    ? ok(items.join(','))
+    : bad('must be off, on, or a comma list of proxy addresses/CIDRs');
+};
+
 export const DIALECT_NAMES = ['standard', 'lin-cms', 'mmm'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 export const TOKEN_SOURCES = ['header', 'query', 'form'] as const;
@@ -120,7 +134,54 @@ export const SETTINGS = {
   ),
   lockoutBase: setting('lockout_base', 60, '`60s`', 'First lockout; doubles with each further failure', duration(1)),
   lockoutMax: setting('lockout_max', 900, '`15m`', 'Longest lockout (never permanent)', duration(1)),
+  lockoutHardLimit: setting(
+    'lockout_hard_limit',
+    100,
+    '`100`',
+    'Consecutive failures after which an account stays locked until an admin unlocks it or resets its password (NIST 800-63B: at most 100); `0` turns it off',
+    integer(0, 100),
+  ),
+  captchaIpWindow: setting(
+    'captcha_ip_window',
+    900,
+    '`15m`',
+    'With `after-failures`: how long failed logins from one IP count toward its captcha requirement',
+    duration(1),
+  ),
   rateLimits: setting('rate_limits', true, '`on`', 'Per-IP and global request limits (`off` for load tests)', onOff),
+  rateLimitWindow: setting('rate_limit_window', 60, '`1m`', 'Window of the per-IP and global request limits', duration(1)),
+  rateLimitGetTIp: setting('rate_limit_get_t_ip', 120, '`120`', '`GET /auth/get_t` per IP per window', integer(1, 1_000_000)),
+  rateLimitGetTGlobal: setting(
+    'rate_limit_get_t_global',
+    6000,
+    '`6000`',
+    '`GET /auth/get_t` for all clients per window',
+    integer(1, 100_000_000),
+  ),
+  rateLimitCaptchaIp: setting('rate_limit_captcha_ip', 120, '`120`', 'Captcha images per IP per window', integer(1, 1_000_000)),
+  rateLimitCaptchaGlobal: setting(
+    'rate_limit_captcha_global',
+    3000,
+    '`3000`',
+    'Captcha images for all clients per window',
+    integer(1, 100_000_000),
+  ),
+  rateLimitLoginIp: setting('rate_limit_login_ip', 60, '`60`', 'Login requests (every dialect) per IP per window', integer(1, 1_000_000)),
+  rateLimitLoginGlobal: setting(
+    'rate_limit_login_global',
+    1200,
+    '`1200`',
+    'Login requests for all clients per window',
+    integer(1, 100_000_000),
+  ),
+  rateLimitRefreshIp: setting('rate_limit_refresh_ip', 600, '`600`', 'Refresh requests per IP per window', integer(1, 1_000_000)),
+  rateLimitRefreshGlobal: setting(
+    'rate_limit_refresh_global',
+    30000,
+    '`30000`',
+    'Refresh requests for all clients per window',
+    integer(1, 100_000_000),
+  ),
   accessTtl: setting('access_ttl', 900, '`15m`', 'Access token lifetime', duration(10)),
   refreshTtl: setting('refresh_ttl', 30 * 86400, '`30d`', 'Refresh token lifetime', duration(60)),
   sessionMaxAge: setting('session_max_age', 90 * 86400, '`90d`', 'Absolute session lifetime', duration(60)),
@@ -130,6 +191,20 @@ export const SETTINGS = {
     '`0` (off)',
     'A session unused (no refresh) this long ends; `0` disables the idle limit',
     duration(0),
+  ),
+  sessionsMaxPerUser: setting(
+    'sessions_max_per_user',
+    0,
+    '`0` (unlimited)',
+    'Live sessions a user may hold; a new login beyond it revokes the oldest',
+    integer(0, 100_000),
+  ),
+  sessionsSingleDeviceTypes: setting<string[]>(
+    'sessions_single_device_types',
+    [],
+    'none',
+    'Device types (the `device_type` a client declares at login) limited to one live session per user: a new login revokes the older one',
+    listOf(null, true),
   ),
   refreshGrace: setting(
     'refresh_grace',
@@ -182,8 +257,15 @@ export const SETTINGS = {
     'auto_renew',
     ['mmm'],
     '`mmm`',
-    'Dialects whose protected routes answer 10026 with a new pair for an expired access token plus a valid refresh token',
-    listOf(DIALECT_NAMES, true),
+    'Dialects whose protected routes answer 10026 with a new pair for an expired access token plus a valid refresh token: `mmm`, `standard` (lin-cms has no auto-renew: its clients send one token at a time)',
+    listOf(['standard', 'mmm'] as const, true),
+  ),
+  lincmsRefresh: setting(
+    'lincms_refresh',
+    'keep' as 'keep' | 'rotate',
+    '`keep`',
+    'lin-cms refresh tokens: `keep` (lin-cms-compatible: one refresh token per login, reusable until it expires or its session is revoked; a stolen one works until then) or `rotate` (single use with reuse detection, but lin-cms-vue, which never stores a new refresh token, is logged out once the grace window has passed)',
+    oneOf(['keep', 'rotate'] as const),
   ),
   argon2MemoryKib: setting('argon2_memory_kib', 19456, '`19456`', 'argon2id memory cost (KiB)', integer(1024, 4194304)),
   argon2Iterations: setting('argon2_iterations', 2, '`2`', 'argon2id time cost', integer(1, 100)),
@@ -212,6 +294,48 @@ export const SETTINGS = {
     '`redis://…` for shared challenges, rate limits and revocations',
     optionalText(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
   ),
+  redisPrefix: setting(
+    'redis_prefix',
+    'duotoken:',
+    '`duotoken:`',
+    'Prefix of every Redis key and channel, so deployments (and test runs) sharing a Redis do not collide',
+    text(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _ . : -'),
+  ),
+  trustProxy: setting<boolean | string>(
+    'trust_proxy',
+    false,
+    '`off`',
+    'Behind a load balancer: whose `X-Forwarded-For` to believe for the client address (rate limits, sessions, audit): `off`, `on` (any peer: only when instances are reachable through the proxy alone), or a comma list of proxy addresses/CIDRs',
+    trustProxyValue,
+  ),
+  revocationMaxLag: setting(
+    'revocation_max_lag',
+    1,
+    '`1s`',
+    'With Redis: how long an instance may go without hearing the revocation feed before its protected routes answer 503 (10051) until it has reconnected and re-read revocations from the database',
+    duration(1),
+  ),
+  verifierTokens: setting<string[]>(
+    'verifier_tokens',
+    [],
+    'none (feed off)',
+    'Credentials (comma list, 32+ characters each) of remote verifiers allowed to read the revocation feed `GET /auth/revocations`',
+    parseVerifierTokens,
+  ),
+  upstream: setting<UpstreamRoute[]>(
+    'upstream',
+    [],
+    'none (gateway off)',
+    'Gateway mode: proxy every non-auth route to this URL, or a comma list of `prefix=url`, after checking the access token',
+    parseUpstreams,
+  ),
+  upstreamUrlToken: setting(
+    'upstream_url_token',
+    false,
+    '`off`',
+    'Gateway: keep an access token sent in the URL when forwarding (off: it is removed, so it never reaches upstream logs)',
+    onOff,
+  ),
   logLevel: setting(
     'log_level',
     'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
@@ -219,6 +343,21 @@ export const SETTINGS = {
     'pino log level',
     oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   ),
+  metricsToken: setting<string | undefined>(
+    'metrics_token',
+    undefined,
+    'none (no `/metrics` on the main port)',
+    'Bearer token that unlocks `GET /metrics` (Prometheus) on the main port; 16+ characters',
+    optionalText(/^\S{16,}$/, 'must be at least 16 characters without spaces'),
+  ),
+  metricsPort: setting<number | undefined>(
+    'metrics_port',
+    undefined,
+    'none',
+    'Port of a separate listener serving only `GET /metrics` (for a private scrape network)',
+    (raw) => (raw === undefined || raw === '' ? ok(undefined) : integer(0, 65535)(raw)),
+  ),
+  metricsHost: setting('metrics_host', '127.0.0.1', '`127.0.0.1`', 'Address of the separate metrics listener', text()),
 } as const;
 
 type Settings = typeof SETTINGS;

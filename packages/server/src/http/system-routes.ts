@@ -15,7 +15,7 @@ export async function registerSystemRoutes(app: FastifyInstance, services: Servi
     {
       schema: {
         tags,
-        summary: 'Readiness: the store and the ephemeral store answer',
+        summary: 'Readiness: the store and the ephemeral store answer, and the revocation feed is heard',
         response: {
           '2xx': Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }),
           503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }),
@@ -32,7 +32,14 @@ export async function registerSystemRoutes(app: FastifyInstance, services: Servi
           checks[name] = isAuthError(error) ? error.code.toLowerCase() : 'unavailable';
         }
       };
-      await Promise.all([probe('store', () => services.store.ping()), probe('ephemeral', () => services.ephemeral.ping())]);
+      await Promise.all([
+        probe('store', () => services.store.ping()),
+        probe('ephemeral', () => services.ephemeral.ping()),
+        // Suspended while this instance may be missing other instances' revocations (Redis feed down).
+        probe('revocations', async () => {
+          if (services.fence.suspended !== undefined) throw new Error(services.fence.suspended);
+        }),
+      ]);
       const ready = Object.values(checks).every((c) => c === 'ok');
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
     },

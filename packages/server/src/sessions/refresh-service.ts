@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
@@ -39,12 +40,15 @@ export class RefreshService {
       audit: AuditLog;
       graceSeconds: number;
       idleTimeoutSeconds: number;
+      /** Per-IP and global refresh limits, for every dialect (auto-renew included). */
+      rateLimiter?: RateLimiter;
     },
   ) {}
 
   /** Trades a refresh token for a new pair; throws REFRESH_TOKEN_INVALID (10024) otherwise. */
   async refresh(token: string, options: RefreshOptions): Promise<IssuedTokens> {
     const { store, codec } = this.deps;
+    await this.deps.rateLimiter?.hit('refresh', options.client.ip);
     if (!codec.parse(token)) throw invalid();
     const hash = codec.hash(token);
     const outcome = await store.transaction((tx) =>
@@ -76,6 +80,7 @@ export class RefreshService {
       const live = await this.liveSession(tx, row.session_id, options, now);
       const current = await tx.findLiveRefreshToken(row.session_id, now);
       if (!current) throw invalid();
+      this.deps.audit.notice({ type: 'refresh.grace_hit', userId: live.session.user_id, sessionId: row.session_id, ip: options.client.ip });
       return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(current.jti), expiresAt: Number(current.expires_at) } };
     }
     const revoked = await tx.revokeSessions({ id: row.session_id }, 'refresh_reuse', now);
@@ -105,16 +110,17 @@ export class RefreshService {
   /** The session if it is alive (not revoked, expired or idle) and its user still active. */
   private async liveSession(tx: Repos, sessionId: string, options: RefreshOptions, now: number) {
     if (options.expectSessionId !== undefined && sessionId !== options.expectSessionId) throw invalid();
-    const session = await tx.findSession(sessionId);
-    if (!session || session.revoked_at !== null || Number(session.expires_at) <= now) throw invalid();
+    // One read for session, user and membership: this is the refresh hot path.
+    const context = await tx.findSessionContext(sessionId);
+    if (!context) throw invalid();
+    const { session, roles } = context;
+    if (session.revoked_at !== null || Number(session.expires_at) <= now) throw invalid();
     const idle = this.deps.idleTimeoutSeconds * 1000;
     if (idle > 0 && now - Number(session.last_used_at) > idle) throw invalid();
-    const user = await tx.findUserById(session.user_id);
-    if (!user || user.status !== 'active') throw invalid();
-    const roles = session.company_id === null ? [] : await tx.findMembershipRoles(user.id, session.company_id);
+    if (context.userStatus !== 'active') throw invalid();
     // Membership removed since login: the session keeps going without a company.
     const s: SessionRow = roles === undefined ? { ...session, company_id: null } : session;
-    return { session: s, isAdmin: user.is_admin === 1, roles: roles ?? [] };
+    return { session: s, isAdmin: context.isAdmin, roles: roles ?? [] };
   }
 }
 

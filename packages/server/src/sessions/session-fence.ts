@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.js';
+import { AuthError } from '../errors/auth-error.js';
 import type { Store } from '../store/store.js';
 
 /** Why a verified access token's session no longer admits it. */
@@ -27,6 +28,8 @@ export interface FenceChange {
 export class SessionFence {
   private readonly entries = new Map<string, FenceEntry>();
   private readonly listeners: Array<(change: FenceChange) => void> = [];
+  /** Set while revocations made elsewhere may be missed (see `suspend`). */
+  private suspendedFor: string | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -41,8 +44,13 @@ export class SessionFence {
       this.apply({ sessionId: s.id, version: s.version, revoked: s.revoked, at: s.fencedAt });
   }
 
-  /** Verdict for a token of session `sid` carrying version `sv`. */
+  /**
+   * Verdict for a token of session `sid` carrying version `sv`. Throws
+   * STORE_UNAVAILABLE (503, 10051) while suspended: a fence that may have
+   * missed a revocation must not admit anyone.
+   */
   check(sid: string, sv: number): FenceVerdict {
+    if (this.suspendedFor !== undefined) throw new AuthError('STORE_UNAVAILABLE', { details: { reason: 'revocation_feed' } });
     const e = this.entries.get(sid);
     if (!e) return 'ok';
     if (e.revoked) return 'revoked';
@@ -64,6 +72,24 @@ export class SessionFence {
       at: Math.max(prev?.at ?? 0, change.at),
     });
     if (this.entries.size % 1024 === 0) this.prune();
+  }
+
+  /**
+   * Fails every check closed until `resume()`: used when this instance can no
+   * longer hear other instances' revocations (the Redis feed is down).
+   */
+  suspend(reason: string): void {
+    this.suspendedFor = reason;
+  }
+
+  /** Lifts `suspend()`; call it only once the fence has been re-read from the store. */
+  resume(): void {
+    this.suspendedFor = undefined;
+  }
+
+  /** Why checks are failing closed, or undefined when they are not. */
+  get suspended(): string | undefined {
+    return this.suspendedFor;
   }
 
   onChange(listener: (change: FenceChange) => void): void {

@@ -45,13 +45,47 @@ export class SessionService {
   ): Promise<string[]> {
     const now = this.deps.clock.now();
     const ids = await (tx ?? this.deps.store).revokeSessions(filter, reason, now);
-    for (const id of ids) this.deps.fence.record({ sessionId: id, version: 0, revoked: true, at: now });
-    if (ids.length)
-      await this.deps.audit.record(
-        { type: 'session.revoked', userId: actor.userId, ip: actor.ip, details: { sessions: ids, reason, target_user: filter.userId } },
-        tx,
-      );
+    for (const id of ids) this.fenceRevoked(id);
+    await this.auditRevoked(ids, reason, actor, filter.userId, tx);
     return ids;
+  }
+
+  /** Refuses the outstanding access tokens of a revoked session at once (no database read per request). */
+  fenceRevoked(sessionId: string): void {
+    this.deps.fence.record({ sessionId, version: 0, revoked: true, at: this.deps.clock.now() });
+  }
+
+  /** Writes the `session.revoked` audit event of sessions revoked together. */
+  async auditRevoked(
+    ids: readonly string[],
+    reason: string,
+    actor: { userId: number | null; ip: string | null },
+    targetUser?: number,
+    tx?: Repos,
+  ): Promise<void> {
+    if (!ids.length) return;
+    await this.deps.audit.record(
+      {
+        type: 'session.revoked',
+        userId: actor.userId,
+        sessionId: ids.length === 1 ? ids[0] : null,
+        ip: actor.ip,
+        details: { sessions: ids, reason, target_user: targetUser },
+      },
+      tx,
+    );
+  }
+
+  /**
+   * Bumps the version of a user's live sessions in a company (role change):
+   * their access tokens stop working at once, and the next refresh issues
+   * tokens carrying the new roles. Returns the sessions bumped.
+   */
+  async bumpVersions(userId: number, companyId: number): Promise<string[]> {
+    const now = this.deps.clock.now();
+    const bumped = await this.deps.store.bumpSessionVersions({ userId, companyId }, now);
+    for (const s of bumped) this.deps.fence.record({ sessionId: s.id, version: s.version, revoked: false, at: now });
+    return bumped.map((s) => s.id);
   }
 
   logout(sessionId: string, client: ClientInfo, userId: number): Promise<string[]> {

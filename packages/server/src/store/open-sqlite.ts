@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { SQLITE_TRAITS } from './dialect-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 /**
  * Opens (creating if needed) an embedded SQLite database with WAL.
@@ -22,6 +23,6 @@ export function openSqlite(path: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, traits: SQLITE_TRAITS, description: `sqlite:${path}` };
 }

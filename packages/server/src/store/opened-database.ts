@@ -8,4 +8,6 @@ export interface OpenedDatabase {
   readonly traits: DialectTraits;
   /** Where it is, for logs (never with a password). */
   readonly description: string;
+  /** PostgreSQL: the schema holding the tables (and Kysely's migration tables). */
+  readonly schema?: string;
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -44,7 +44,8 @@ export function usersRepo(db: Kysely<Database>) {
       let query = db.selectFrom('users').selectAll().orderBy('id').limit(page.limit).offset(page.offset);
       if (page.search) {
         const like = `%${page.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        query = query.where((eb) => eb.or([eb('account', 'like', like), eb(eb.fn('lower', ['name']), 'like', like)]));
+        // ESCAPE is explicit: SQLite has no default escape character (PostgreSQL's is the backslash).
+        query = query.where(sql<boolean>`(account like ${like} escape '\\' or lower(name) like ${like} escape '\\')`);
       }
       return query.execute();
     },

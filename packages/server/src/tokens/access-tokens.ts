@@ -1,9 +1,10 @@
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@duotoken/protocol';
-import { compactVerify, SignJWT, type CompactVerifyGetKey } from 'jose';
+import { compactVerify, type CompactVerifyGetKey } from 'jose';
 import { AuthError } from '../errors/auth-error.js';
 import { nowSeconds, type Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
 import type { KeyRing } from './key-ring.js';
+import { signCompactJws } from './sign-compact-jws.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** What goes into a new access token besides the registered claims. */
@@ -66,15 +67,8 @@ export class AccessTokens {
       sv: subject.sessionVersion,
       ...(subject.isAdmin ? { adm: true } : {}),
     };
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
-      .setIssuer(this.options.issuer)
-      .setAudience(this.options.audience)
-      .setJti(randomId())
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(expiresAt)
-      .sign(key);
+    const registered = { iss: this.options.issuer, aud: this.options.audience, jti: randomId(), iat: now, nbf: now, exp: expiresAt };
+    const token = signCompactJws({ alg, kid, typ: ACCESS_TOKEN_TYP }, { ...claims, ...registered }, key);
     return { token, expiresAt };
   }
 

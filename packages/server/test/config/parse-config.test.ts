@@ -45,7 +45,11 @@ describe('parseConfig', () => {
   it('reports every problem at once, one line per key naming the variable and the file key', () => {
     let error: ConfigError | undefined;
     try {
-      parseConfig({ DUOTOKEN_PORT: 'eighty', DUOTOKEN_CAPTCHA: 'sometimes', DUOTOKEN_DIALECTS: 'standard,soap' }, { bogus_key: 1 }, 'duotoken.json');
+      parseConfig(
+        { DUOTOKEN_PORT: 'eighty', DUOTOKEN_CAPTCHA: 'sometimes', DUOTOKEN_DIALECTS: 'standard,soap' },
+        { bogus_key: 1 },
+        'duotoken.json',
+      );
     } catch (e) {
       error = e as ConfigError;
     }

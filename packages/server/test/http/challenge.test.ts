@@ -63,7 +63,9 @@ describe('GET /auth/get_t and GET /auth/captcha', () => {
       second = await captchaAnswer(server, t);
     }
     expect(first).not.toBe(second);
-    const res = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t, captcha: first } });
+    const res = await call(server, 'POST', '/auth/login', {
+      json: { account: ADMIN.account, password: ADMIN.password, t, captcha: first },
+    });
     expect(res.body.code).toBe('10011');
   });
 
@@ -77,19 +79,25 @@ describe('GET /auth/get_t and GET /auth/captcha', () => {
 
     // Answer of t=one presented with t=two: wrong captcha (unless the draws collide, then the binding is untestable).
     if (answerOne !== answerTwo) {
-      const crossed = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: two, captcha: answerOne } });
+      const crossed = await call(server, 'POST', '/auth/login', {
+        json: { account: ADMIN.account, password: ADMIN.password, t: two, captcha: answerOne },
+      });
       expect(crossed.body.code).toBe('10011');
     }
     const okLogin = await call(server, 'POST', '/auth/login', {
       json: { account: ADMIN.account, password: ADMIN.password, t: one, captcha: answerOne.toUpperCase() },
     });
     expect(okLogin.status).toBe(200);
-    const replay = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: one, captcha: answerOne } });
+    const replay = await call(server, 'POST', '/auth/login', {
+      json: { account: ADMIN.account, password: ADMIN.password, t: one, captcha: answerOne },
+    });
     expect(replay.status).toBe(400);
     expect(replay.body.code).toBe('10010');
     // t=two was consumed by the crossed attempt: a login consumes t whatever its outcome.
     if (answerOne !== answerTwo) {
-      const afterFailure = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: two, captcha: answerTwo } });
+      const afterFailure = await call(server, 'POST', '/auth/login', {
+        json: { account: ADMIN.account, password: ADMIN.password, t: two, captcha: answerTwo },
+      });
       expect(afterFailure.body.code).toBe('10010');
     }
   });
@@ -99,7 +107,9 @@ describe('GET /auth/get_t and GET /auth/captcha', () => {
     expect(noT.status).toBe(400);
     expect(noT.body.code).toBe('10010');
     const { body } = await call<{ t: string }>(server, 'GET', '/auth/get_t');
-    const undrawn = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: body.data.t, captcha: 'abcd' } });
+    const undrawn = await call(server, 'POST', '/auth/login', {
+      json: { account: ADMIN.account, password: ADMIN.password, t: body.data.t, captcha: 'abcd' },
+    });
     expect(undrawn.body.code).toBe('10011');
   });
 });
@@ -122,9 +132,13 @@ describe('captcha policy off', () => {
     const { body } = await call<{ t: string }>(server, 'GET', '/auth/get_t');
     const first = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: body.data.t } });
     expect(first.status).toBe(200);
-    const replay = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: body.data.t } });
+    const replay = await call(server, 'POST', '/auth/login', {
+      json: { account: ADMIN.account, password: ADMIN.password, t: body.data.t },
+    });
     expect(replay.body.code).toBe('10010');
-    const bogus = await call(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password, t: 'made-up-challenge' } });
+    const bogus = await call(server, 'POST', '/auth/login', {
+      json: { account: ADMIN.account, password: ADMIN.password, t: 'made-up-challenge' },
+    });
     expect(bogus.body.code).toBe('10010');
   });
 });

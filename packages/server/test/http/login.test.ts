@@ -35,7 +35,15 @@ describe('POST /auth/login', () => {
     expect(decodeProtectedHeader(pair.access_token)).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
     expect(decodeProtectedHeader(pair.access_token).kid).toBeTruthy();
     const claims = decodeJwt(pair.access_token);
-    expect(claims).toMatchObject({ iss: 'duotoken', aud: 'duotoken', company_id: globex, roles: ['editor', 'billing'], iat: now, nbf: now, exp: now + 900 });
+    expect(claims).toMatchObject({
+      iss: 'duotoken',
+      aud: 'duotoken',
+      company_id: globex,
+      roles: ['editor', 'billing'],
+      iat: now,
+      nbf: now,
+      exp: now + 900,
+    });
     expect(claims.sub).toBe(String(claims.uid));
     expect(typeof claims.sid).toBe('string');
     expect(typeof claims.jti).toBe('string');
@@ -77,7 +85,10 @@ describe('POST /auth/login', () => {
   });
 
   it('messages follow Accept-Language', async () => {
-    const res = await call(server, 'POST', '/auth/login', { json: { account: 'alice', password: 'nope-nope' }, headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    const res = await call(server, 'POST', '/auth/login', {
+      json: { account: 'alice', password: 'nope-nope' },
+      headers: { 'accept-language': 'en-US,en;q=0.9' },
+    });
     expect(res.body).toMatchObject({ code: '10020', msg: 'Wrong account or password' });
   });
 
@@ -110,7 +121,9 @@ describe('POST /auth/login', () => {
   });
 
   it('the first-start admin logs in as a platform admin member of the first company', async () => {
-    const res = await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password } });
+    const res = await call<StandardTokenPair>(server, 'POST', '/auth/login', {
+      json: { account: ADMIN.account, password: ADMIN.password },
+    });
     expect(decodeJwt(res.body.data.access_token)).toMatchObject({ adm: true, company_id: 1, roles: ['admin'] });
   });
 });

@@ -62,7 +62,10 @@ describe('protected routes of the standard dialect', () => {
 
   it('change-company for a member answers a new pair bound to that company in the same session, and fences the old access token', async () => {
     const pair = await login();
-    const res = await call<StandardTokenPair>(server, 'POST', '/auth/change-company', { json: { company_id: globex }, headers: auth(pair.access_token) });
+    const res = await call<StandardTokenPair>(server, 'POST', '/auth/change-company', {
+      json: { company_id: globex },
+      headers: auth(pair.access_token),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const claims = decodeJwt(res.body.data.access_token);
@@ -72,7 +75,9 @@ describe('protected routes of the standard dialect', () => {
     const now = await call<{ company: { id: number } }>(server, 'GET', '/auth/me', { headers: auth(res.body.data.access_token) });
     expect(now.body.data.company.id).toBe(globex);
     // The new refresh token carries the new company forward.
-    const refreshed = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', { json: { refresh_token: res.body.data.refresh_token } });
+    const refreshed = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', {
+      json: { refresh_token: res.body.data.refresh_token },
+    });
     expect(decodeJwt(refreshed.body.data.access_token).company_id).toBe(globex);
   });
 
@@ -141,9 +146,15 @@ describe('protected routes of the standard dialect', () => {
     await server.runtime.services.admin.createUser({ account: 'ivan', password: 'ivan-password' }, ACTOR);
     const a = await login('ivan', 'ivan-password');
     const b = await login('ivan', 'ivan-password');
-    const wrong = await call(server, 'POST', '/auth/password', { json: { old_password: 'nope', new_password: 'ivan-new-password' }, headers: auth(a.access_token) });
+    const wrong = await call(server, 'POST', '/auth/password', {
+      json: { old_password: 'nope', new_password: 'ivan-new-password' },
+      headers: auth(a.access_token),
+    });
     expect(wrong.body.code).toBe('10020');
-    const short = await call(server, 'POST', '/auth/password', { json: { old_password: 'ivan-password', new_password: 'short' }, headers: auth(a.access_token) });
+    const short = await call(server, 'POST', '/auth/password', {
+      json: { old_password: 'ivan-password', new_password: 'short' },
+      headers: auth(a.access_token),
+    });
     expect(short.body).toMatchObject({ code: '10001', data: { field: 'password' } });
     const ok = await call(server, 'POST', '/auth/password', {
       json: { old_password: 'ivan-password', new_password: 'ivan-new-password' },
@@ -172,7 +183,9 @@ describe('protected routes of the standard dialect', () => {
 
   it('GET /auth/verify reads a token from the original URI that nginx forwards', async () => {
     const pair = await login();
-    const res = await server.fetch('/auth/verify', { headers: { 'x-original-uri': `/api/orders?access-token=${encodeURIComponent(pair.access_token)}&page=2` } });
+    const res = await server.fetch('/auth/verify', {
+      headers: { 'x-original-uri': `/api/orders?access-token=${encodeURIComponent(pair.access_token)}&page=2` },
+    });
     expect(res.status).toBe(200);
   });
 });

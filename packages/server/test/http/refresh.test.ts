@@ -8,12 +8,18 @@ type PairAnswer = Answer<StandardTokenPair>;
 describe('POST|GET /auth/refresh-token', () => {
   let server: TestServer;
   const login = async () =>
-    (await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password } })).body.data;
+    (await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password } })).body
+      .data;
   const refresh = (token: string): Promise<PairAnswer> => call(server, 'POST', '/auth/refresh-token', { json: { refresh_token: token } });
   const me = (access: string) => call(server, 'GET', '/auth/me', { headers: { authorization: `Bearer ${access}` } });
 
   beforeAll(async () => {
-    server = await startTestServer({ DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_REFRESH_GRACE: '10s', DUOTOKEN_REFRESH_TTL: '1d', DUOTOKEN_SESSION_MAX_AGE: '2d' });
+    server = await startTestServer({
+      DUOTOKEN_CAPTCHA: 'off',
+      DUOTOKEN_REFRESH_GRACE: '10s',
+      DUOTOKEN_REFRESH_TTL: '1d',
+      DUOTOKEN_SESSION_MAX_AGE: '2d',
+    });
   });
   afterAll(() => server.close());
 
@@ -135,7 +141,8 @@ describe('POST|GET /auth/refresh-token', () => {
   it('a refresh token of a disabled user is 10024', async () => {
     const admin = server.runtime.services.admin;
     await admin.createUser({ account: 'dora', password: 'dora-password' }, { userId: null, ip: null });
-    const pair = (await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: 'dora', password: 'dora-password' } })).body.data;
+    const pair = (await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: 'dora', password: 'dora-password' } }))
+      .body.data;
     await admin.setUserStatus('dora', 'disabled', { userId: null, ip: null });
     expect((await refresh(pair.refresh_token)).body.code).toBe('10024');
   });

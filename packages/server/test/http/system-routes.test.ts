@@ -39,17 +39,30 @@ describe('system routes', () => {
     const ring = server.runtime.services.keyRing;
     const before = ring.jwks().keys.map((k) => k.kid);
     const kid = await ring.rotate();
-    const after = ((await (await server.fetch('/.well-known/jwks.json')).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+    const after = ((await (await server.fetch('/.well-known/jwks.json')).json()) as { keys: Array<{ kid: string }> }).keys.map(
+      (k) => k.kid,
+    );
     expect(after).toEqual(expect.arrayContaining([...before, kid]));
     server.clock.advance(900 + 5 + 61);
-    const later = ((await (await server.fetch('/.well-known/jwks.json')).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+    const later = ((await (await server.fetch('/.well-known/jwks.json')).json()) as { keys: Array<{ kid: string }> }).keys.map(
+      (k) => k.kid,
+    );
     expect(later).toEqual([kid]);
   });
 
   it('the OpenAPI document lists every standard route with its schemas, and /docs serves the UI', async () => {
     const doc = (await (await server.fetch('/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/auth/get_t', '/auth/captcha', '/auth/login', '/auth/refresh-token', '/auth/me', '/auth/change-company', '/auth/logout', '/auth/verify'])
+    for (const path of [
+      '/auth/get_t',
+      '/auth/captcha',
+      '/auth/login',
+      '/auth/refresh-token',
+      '/auth/me',
+      '/auth/change-company',
+      '/auth/logout',
+      '/auth/verify',
+    ])
       expect(Object.keys(doc.paths)).toContain(path);
     expect(doc.paths['/auth/login']!.post).toHaveProperty('requestBody');
     const ui = await server.fetch('/docs/');

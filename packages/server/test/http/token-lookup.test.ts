@@ -4,7 +4,8 @@ import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.
 import { call } from '../helpers/standard-client.js';
 
 async function loginPair(server: TestServer): Promise<StandardTokenPair> {
-  return (await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password } })).body.data;
+  return (await call<StandardTokenPair>(server, 'POST', '/auth/login', { json: { account: ADMIN.account, password: ADMIN.password } })).body
+    .data;
 }
 
 describe('access token lookup: header → URL → form (SPEC §3)', () => {
@@ -88,7 +89,10 @@ describe('token lookup configuration', () => {
     const server = await startTestServer({ DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_TOKEN_SOURCES: 'form,header' });
     try {
       const { access_token } = await loginPair(server);
-      const res = await call(server, 'POST', '/auth/verify', { form: { 'access-token': access_token }, headers: { authorization: 'Bearer bad.bad.bad' } });
+      const res = await call(server, 'POST', '/auth/verify', {
+        form: { 'access-token': access_token },
+        headers: { authorization: 'Bearer bad.bad.bad' },
+      });
       expect(res.status).toBe(200);
     } finally {
       await server.close();
@@ -99,7 +103,9 @@ describe('token lookup configuration', () => {
     const server = await startTestServer({ DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_TOKEN_STRICT: 'on' });
     try {
       const { access_token } = await loginPair(server);
-      const two = await call(server, 'GET', `/auth/me?access-token=${encodeURIComponent(access_token)}`, { headers: { authorization: `Bearer ${access_token}` } });
+      const two = await call(server, 'GET', `/auth/me?access-token=${encodeURIComponent(access_token)}`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
       expect(two.status).toBe(400);
       expect(two.body.code).toBe('10001');
       expect((await call(server, 'GET', '/auth/me', { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(200);

@@ -24,7 +24,8 @@ import {
   VerifyData,
 } from './standard-schemas.js';
 import { findStandardRefreshToken } from './standard-dialect.js';
-import type { ChallengeRule } from '../../auth/login-service.js';
+import { sharesLogin } from '../shared-login.js';
+import { loginErrors, loginStandard } from './standard-login.js';
 
 /** Routes of the standard dialect (SPEC §3). */
 export async function registerStandardRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
@@ -42,11 +43,12 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
       schema: { tags, summary: 'Get a login challenge t', response: { 200: envelope(ChallengeData), 429: ErrorEnvelope } },
     },
     async (request) => {
+      await services.rateLimiter.hit('get_t', request.ip);
       const { t, expiresIn } = await services.challenges.issue();
       return ok(request, {
         t,
         expires_in: expiresIn,
-        captcha_required: config.captcha === 'always',
+        captcha_required: await services.captchaPolicy.requiredForIp(request.ip),
         captcha_url: `/auth/captcha?t=${encodeURIComponent(t)}`,
       });
     },
@@ -66,10 +68,12 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
         response: {
           200: Type.Union([Type.String({ description: 'image/svg+xml' }), envelope(Type.Object({ image: Type.String() }))]),
           400: ErrorEnvelope,
+          429: ErrorEnvelope,
         },
       },
     },
     async (request, reply) => {
+      await services.rateLimiter.hit('captcha', request.ip);
       const svg = await services.challenges.drawCaptcha(request.query.t);
       if (request.query.format === 'json')
         return ok(request, { image: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
@@ -77,42 +81,21 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
     },
   );
 
-  const challengeRule = (): ChallengeRule =>
-    config.captcha === 'off' ? { kind: 'optional' } : { kind: 'required', captcha: config.captcha === 'always' };
-
-  app.post(
-    '/auth/login',
-    {
-      config: config_,
-      schema: {
-        tags,
-        summary: 'Log in with account, password, t and captcha',
-        body: LoginBody,
-        response: {
-          200: envelope(TokenPair),
-          400: ErrorEnvelope,
-          401: ErrorEnvelope,
-          403: ErrorEnvelope,
-          423: ErrorEnvelope,
-          429: ErrorEnvelope,
+  // With mmm mounted too, POST /auth/login is the shared route that mmm mounts (dialects/shared-login.ts).
+  if (!sharesLogin(config.dialects))
+    app.post(
+      '/auth/login',
+      {
+        config: config_,
+        schema: {
+          tags,
+          summary: 'Log in with account, password, t and captcha',
+          body: LoginBody,
+          response: { 200: envelope(TokenPair), ...loginErrors },
         },
       },
-    },
-    async (request) => {
-      const b = request.body;
-      const tokens = await services.login.login({
-        account: b.account,
-        password: b.password,
-        t: b.t,
-        captcha: b.captcha,
-        companyId: b.company_id,
-        dialect: 'standard',
-        challenge: challengeRule(),
-        client: clientInfo(request, b.device_type),
-      });
-      return ok(request, pair(tokens));
-    },
-  );
+      (request) => loginStandard(services, request, request.body),
+    );
 
   const refreshSchema = {
     tags,

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+// The console bundles the SDK from source, so `npm run build -w @duotoken/console` needs no prior tsc build.
+const source = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/index.ts`, import.meta.url));
+// `npm run dev -w @duotoken/console` proxies the API to a server started with `npm start`.
+const api = process.env.DUOTOKEN_CONSOLE_API ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  base: '/console/',
+  plugins: [vue()],
+  resolve: { alias: { '@duotoken/client': source('client'), '@duotoken/protocol': source('protocol') } },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+  server: { proxy: { '/auth': api, '/healthz': api } },
+});

@@ -1,0 +1,186 @@
+// Turning a run's rows into the targets verdict, a markdown table and an SVG
+// chart. Pure functions of the report object written to <date>.json.
+
+const SCENARIOS = [
+  { key: 'unauthenticated', title: 'Unauthenticated route (`/healthz`)' },
+  { key: 'session-check', title: 'Session check (protected route, no DB read)' },
+  { key: 'me', title: 'Who am I (protected route + DB read)' },
+  { key: 'refresh', title: 'Refresh rotation' },
+  { key: 'login', title: 'Password login' },
+];
+
+const TARGET_LABELS = {
+  duotoken: 'duotoken (SQLite)',
+  'duotoken-2-workers': 'duotoken, 2 workers (SQLite)',
+  'duotoken-pg': 'duotoken (PostgreSQL)',
+  'express-jwt': 'Express + jsonwebtoken',
+  'better-auth': 'better-auth',
+};
+const COLORS = {
+  duotoken: '#2563eb',
+  'duotoken-2-workers': '#7c3aed',
+  'duotoken-pg': '#0891b2',
+  'express-jwt': '#9ca3af',
+  'better-auth': '#f59e0b',
+};
+
+const row = (report, target, scenario) => report.runs.find((r) => r.target === target && r.scenario === scenario);
+const fmt = (n, digits = 0) =>
+  n === undefined || n === null || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+const targetsIn = (report) => Object.keys(TARGET_LABELS).filter((t) => report.runs.some((r) => r.target === t));
+
+/** The issue's targets, judged on the numbers of this run (ratios against baselines of the same run). */
+export function evaluateTargets(report) {
+  const out = [];
+  const rps = (t, s) => row(report, t, s)?.main.requestsPerSecond;
+  const add = (target, goal, value, met, detail) => out.push({ target, goal, value, met, detail });
+  for (const t of ['duotoken', 'duotoken-2-workers', 'duotoken-pg']) {
+    if (!row(report, t, 'unauthenticated')) continue;
+    const ratio = rps(t, 'session-check') / rps(t, 'unauthenticated');
+    add(
+      t,
+      'protected route ≥ 0.90 × unauthenticated route',
+      ratio,
+      ratio >= 0.9,
+      `${fmt(rps(t, 'session-check'))} / ${fmt(rps(t, 'unauthenticated'))} req/s`,
+    );
+    const me = rps(t, 'me') / rps(t, 'unauthenticated');
+    add(t, '(info) /auth/me ÷ unauthenticated route', me, null, `${fmt(rps(t, 'me'))} / ${fmt(rps(t, 'unauthenticated'))} req/s`);
+    if (t !== 'duotoken-pg')
+      add(t, 'refresh ≥ 4,800/s', rps(t, 'refresh'), rps(t, 'refresh') >= 4800, `${fmt(rps(t, 'refresh'))} rotations/s`);
+    else add(t, '(info) refresh on PostgreSQL', rps(t, 'refresh'), null, `${fmt(rps(t, 'refresh'))} rotations/s`);
+    const login = row(report, t, 'login');
+    add(
+      t,
+      'logins ≥ 100/s (argon2id m=19456 t=2 p=1)',
+      login?.main.requestsPerSecond,
+      login?.main.requestsPerSecond >= 100,
+      `hash alone: ${fmt(report.reference.argon2idVerifyPerSecond)}/s`,
+    );
+    const p99 = login?.probe?.latencyMs.p99;
+    add(
+      t,
+      'protected-route p99 < 20 ms during the login flood',
+      p99,
+      p99 < 20,
+      `idle p99 ${fmt(row(report, t, 'probe-idle')?.main.latencyMs.p99)} ms`,
+    );
+  }
+  for (const [scenario, goal] of [
+    ['login', 'ahead of better-auth on sign-in'],
+    ['session-check', 'ahead of better-auth on session check'],
+  ]) {
+    const ours = rps('duotoken', scenario);
+    const theirs = rps('better-auth', scenario);
+    if (ours !== undefined && theirs !== undefined)
+      add('duotoken', goal, ours / theirs, ours > theirs, `${fmt(ours)} vs ${fmt(theirs)} req/s`);
+  }
+  return out;
+}
+
+function cell(r) {
+  if (!r) return '—';
+  const m = r.main;
+  const broken = m.non2xx || m.errors ? ` ⚠ ${fmt(m.non2xx + m.errors)} failed` : '';
+  return `${fmt(m.requestsPerSecond)} req/s · p99 ${fmt(m.latencyMs.p99)} ms${broken}`;
+}
+
+/** The markdown report (also what docs/benchmarks.md quotes). */
+export function renderMarkdown(report, { svg }) {
+  const targets = targetsIn(report);
+  const { machine, settings, reference } = report;
+  const lines = [
+    `# duotoken benchmark — ${report.date.replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. ` +
+      `Every server is its own process on 127.0.0.1; the load comes from autocannon in another process on the same machine. ` +
+      `Each figure: ${settings.seconds} s after a ${settings.warmupSeconds} s warm-up, ${settings.connections} connections ` +
+      `(refresh: ${settings.sessions} sessions, one connection each; login: ${settings.loginConnections} connections). ` +
+      `Whole run: ${report.wallSeconds} s.`,
+    '',
+    `Hash ceilings on this machine (the hash alone, 2 at a time): argon2id m=19456 t=2 p=1 ${fmt(reference.argon2idVerifyPerSecond)}/s, ` +
+      `scrypt N=16384 r=16 p=1 ${fmt(reference.scryptVerifyPerSecond)}/s.`,
+    '',
+    `| scenario | ${targets.map((t) => TARGET_LABELS[t]).join(' | ')} |`,
+    `| --- | ${targets.map(() => '---').join(' | ')} |`,
+  ];
+  for (const s of SCENARIOS) lines.push(`| ${s.title} | ${targets.map((t) => cell(row(report, t, s.key))).join(' | ')} |`);
+  lines.push(
+    `| Protected-route p99 idle → during the login flood (${settings.probe.overallRate} req/s probe) | ${targets
+      .map((t) => {
+        const idle = row(report, t, 'probe-idle')?.main.latencyMs.p99;
+        const busy = row(report, t, 'login')?.probe?.latencyMs.p99;
+        return busy === undefined ? '—' : `${fmt(idle)} → ${fmt(busy)} ms`;
+      })
+      .join(' | ')} |`,
+  );
+  lines.push('', 'What each server answers:', '');
+  for (const t of targets)
+    for (const r of report.runs.filter((x) => x.target === t && x.note && x.scenario !== 'probe-idle'))
+      lines.push(`- ${TARGET_LABELS[t]}, ${r.scenario}: \`${r.path}\` — ${r.note}`);
+  lines.push('', '## Targets', '', '| server | goal | measured | met |', '| --- | --- | --- | --- |');
+  for (const g of report.targets) {
+    const value = g.value === undefined ? '—' : g.value < 10 ? fmt(g.value, 2) : fmt(g.value);
+    const met = g.met === null ? 'info' : g.met ? 'yes' : '**no**';
+    lines.push(`| ${TARGET_LABELS[g.target]} | ${g.goal} | ${value} (${g.detail}) | ${met} |`);
+  }
+  if (report.skipped.length) {
+    lines.push('', '## Not run', '');
+    for (const s of report.skipped) lines.push(`- ${TARGET_LABELS[s.target] ?? s.target}: ${s.reason}`);
+  }
+  lines.push('', `![throughput and p99 latency per scenario](${svg})`, '');
+  return lines.join('\n');
+}
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** A hand-written SVG: per scenario, one bar per server for req/s (left) and p99 ms (right), each scenario on its own scale. */
+export function renderSvg(report) {
+  const targets = targetsIn(report);
+  const scenarios = SCENARIOS.filter((s) => targets.some((t) => row(report, t, s.key)));
+  const barH = 14;
+  const groupH = targets.length * (barH + 3) + 26;
+  const labelW = 200;
+  const panelW = 300;
+  const width = labelW + 2 * panelW + 120;
+  const height = 60 + scenarios.length * groupH + 20 + targets.length * 18;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">duotoken vs peers — ${esc(report.date.slice(0, 10))}, ${report.machine.cores} vCPU, Node ${esc(report.machine.node)}</text>`,
+    `<text x="${labelW}" y="44" font-weight="bold">throughput (req/s, longer is better)</text>`,
+    `<text x="${labelW + panelW + 60}" y="44" font-weight="bold">p99 latency (ms, shorter is better)</text>`,
+  ];
+  scenarios.forEach((s, i) => {
+    const y0 = 60 + i * groupH;
+    out.push(`<text x="10" y="${y0 + 12}" font-weight="bold">${esc(s.title.replace(/`/g, ''))}</text>`);
+    const rows = targets.map((t) => ({ t, r: row(report, t, s.key) }));
+    const maxRps = Math.max(...rows.map(({ r }) => r?.main.requestsPerSecond ?? 0), 1);
+    const maxP99 = Math.max(...rows.map(({ r }) => r?.main.latencyMs.p99 ?? 0), 1);
+    rows.forEach(({ t, r }, j) => {
+      const y = y0 + 20 + j * (barH + 3);
+      if (!r) {
+        out.push(`<text x="${labelW}" y="${y + barH - 3}" fill="#9ca3af">${esc(TARGET_LABELS[t])}: not measured</text>`);
+        return;
+      }
+      const w1 = Math.max(1, (r.main.requestsPerSecond / maxRps) * panelW);
+      const w2 = Math.max(1, (r.main.latencyMs.p99 / maxP99) * panelW * 0.8);
+      const x2 = labelW + panelW + 60;
+      out.push(
+        `<rect x="${labelW}" y="${y}" width="${w1.toFixed(1)}" height="${barH}" fill="${COLORS[t]}"/>`,
+        `<text x="${labelW + w1 + 4}" y="${y + barH - 3}">${fmt(r.main.requestsPerSecond)}</text>`,
+        `<rect x="${x2}" y="${y}" width="${w2.toFixed(1)}" height="${barH}" fill="${COLORS[t]}" opacity="0.7"/>`,
+        `<text x="${x2 + w2 + 4}" y="${y + barH - 3}">${fmt(r.main.latencyMs.p99)}</text>`,
+      );
+    });
+  });
+  const ly = 60 + scenarios.length * groupH + 10;
+  targets.forEach((t, j) => {
+    out.push(
+      `<rect x="10" y="${ly + j * 18}" width="12" height="12" fill="${COLORS[t]}"/>`,
+      `<text x="28" y="${ly + j * 18 + 10}">${esc(TARGET_LABELS[t])}</text>`,
+    );
+  });
+  out.push('</svg>', '');
+  return out.join('\n');
+}

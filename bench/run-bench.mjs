@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+// `npm run bench`: duotoken against the servers teams would pick instead, on
+// this machine, in one run. Each server is its own process; the load comes
+// from another process (lib/load-worker.mjs, autocannon). Writes
+// bench/results/<date>.{json,md,svg} and bench/results/latest.{md,svg}.
+//
+// Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
+// --only duotoken,pg,workers,express-jwt,better-auth   --profile (CPU profiles
+// of the duotoken hot paths, summarised into <date>-profile.md).
+import { cpus, totalmem, release, platform } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadAverage, treeCpuSeconds } from './lib/cpu-usage.mjs';
+import { argon2Ceiling, scryptCeiling } from './lib/hash-ceiling.mjs';
+import { LoadClient } from './lib/load-client.mjs';
+import { summariseProfiles } from './lib/profile-summary.mjs';
+import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
+import { inBatches, installBetterAuth, PASSWORD, startBetterAuth, startDuotoken, startExpressJwt } from './lib/targets.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '1.5' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const SECONDS = Number(opts.seconds);
+const WARMUP = Number(opts.warmup);
+const ONLY = opts.only ? new Set(opts.only.split(',')) : undefined;
+const wants = (name) => !ONLY || ONLY.has(name);
+const started = Date.now();
+const log = (line) => process.stdout.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
+
+/** Connections of the throughput runs; the refresh run uses one per session. */
+const CONNECTIONS = 32;
+const SESSIONS = 50;
+const LOGIN_CONNECTIONS = 8;
+/** The protected-route probe that runs beside the login flood: a steady, modest rate. */
+const PROBE = { connections: 4, overallRate: 200 };
+
+const load = new LoadClient();
+const runs = [];
+const skipped = [];
+
+const get = (path, headers = {}, extra = {}) => ({ kind: 'static', method: 'GET', path, headers, connections: CONNECTIONS, ...extra });
+const postJson = (path, body, extra = {}) => ({
+  kind: 'static',
+  method: 'POST',
+  path,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+  connections: CONNECTIONS,
+  ...extra,
+});
+/** Refresh chains: one connection per session; the first half of `tokens` warms up, the second is measured. */
+const chain = (path, tokens, send, extract) => ({
+  kind: 'chain',
+  method: 'POST',
+  path,
+  headers: {},
+  warmupTokens: tokens.slice(0, tokens.length / 2),
+  tokens: tokens.slice(tokens.length / 2),
+  send,
+  extract,
+  connections: tokens.length / 2,
+});
+
+/**
+ * One measured scenario on one server; the row lands in the results. Besides
+ * autocannon's figures it records the server's CPU time during the measured
+ * run (all its processes), so that work per request can be compared even
+ * when other work shares the machine.
+ */
+async function measure(server, target, scenario, job, note) {
+  let cpuStart;
+  let loadStart;
+  const result = await load.run({ url: server.url, seconds: SECONDS, warmupSeconds: WARMUP, ...job }, () => {
+    cpuStart = treeCpuSeconds(server.pid);
+    loadStart = loadAverage();
+  });
+  const cpuEnd = treeCpuSeconds(server.pid);
+  const cpuSeconds = cpuStart === undefined || cpuEnd === undefined ? undefined : cpuEnd - cpuStart;
+  const served = result.main.total + (result.probe?.total ?? 0);
+  const cpu = cpuSeconds === undefined ? undefined : { seconds: cpuSeconds, microsPerRequest: (cpuSeconds / served) * 1e6 };
+  const row = { target, scenario, path: job.main.path, note, ...result, serverCpu: cpu, loadAverage: loadStart };
+  runs.push(row);
+  const m = result.main;
+  const probe = result.probe ? `; probe ${result.probe.requestsPerSecond.toFixed(0)} req/s p99 ${result.probe.latencyMs.p99} ms` : '';
+  const bad = m.non2xx || m.errors ? ` (${m.non2xx} non-2xx, ${m.errors} errors)` : '';
+  const cpuText = cpu ? `  cpu ${cpu.microsPerRequest.toFixed(0)} µs/req` : '';
+  log(
+    `${target.padEnd(18)} ${scenario.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${m.latencyMs.p99} ms${cpuText}${bad}${probe}`,
+  );
+  return row;
+}
+
+/** Scenarios of one duotoken configuration; `only` restricts them (profiling runs one at a time). */
+async function benchDuotoken(target, env, { profileDir, only } = {}) {
+  const pick = (name) => !only || only.includes(name);
+  let server;
+  try {
+    server = await startDuotoken({ root: ROOT, label: target, env, profileDir });
+  } catch (error) {
+    const reason =
+      String(error.message)
+        .split('\n')
+        .find((l) => /duotoken:|Error/.test(l)) ?? String(error.message).split('\n')[0];
+    skipped.push({ target, reason: `not run: server did not start (${reason.trim().slice(0, 200)})` });
+    log(`${target}: not run — ${reason.trim()}`);
+    return;
+  }
+  try {
+    const pair = await server.login();
+    const bearer = { authorization: `Bearer ${pair.access_token}` };
+    if (pick('unauthenticated')) await measure(server, target, 'unauthenticated', { main: get('/healthz') });
+    if (pick('session-check'))
+      await measure(server, target, 'session-check', { main: get('/auth/verify', bearer) }, 'forward-auth GET /auth/verify');
+    if (pick('me'))
+      await measure(server, target, 'me', { main: get('/auth/me', bearer) }, 'GET /auth/me (reads user, memberships, session)');
+    const sessions = pick('refresh') ? await inBatches(2 * SESSIONS, 4, () => server.login()) : [];
+    if (pick('refresh'))
+      await measure(
+        server,
+        target,
+        'refresh',
+        {
+          main: chain(
+            '/auth/refresh-token',
+            sessions.map((s) => s.refresh_token),
+            { jsonField: 'refresh_token' },
+            'data.refresh_token',
+          ),
+        },
+        `${SESSIONS} sessions rotating, each connection its own chain`,
+      );
+    if (pick('login')) await measure(server, target, 'probe-idle', { main: get('/auth/verify', bearer, PROBE) }, 'the login probe alone');
+    if (pick('login'))
+      await measure(
+        server,
+        target,
+        'login',
+        {
+          main: postJson('/auth/login', { account: server.account, password: PASSWORD }, { connections: LOGIN_CONNECTIONS }),
+          probe: get('/auth/verify', bearer, PROBE),
+        },
+        'argon2id m=19456 t=2 p=1; probe = GET /auth/verify at 200 req/s during the flood',
+      );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function benchExpressJwt() {
+  const target = 'express-jwt';
+  const server = await startExpressJwt({ root: ROOT });
+  try {
+    const pair = await server.login();
+    const bearer = { authorization: `Bearer ${pair.accessToken}` };
+    await measure(server, target, 'unauthenticated', { main: get('/healthz') });
+    await measure(server, target, 'session-check', { main: get('/protected', bearer) }, 'GET /protected (jwt.verify, HS256)');
+    await measure(server, target, 'me', { main: get('/me', bearer) }, 'GET /me (jwt.verify + one SELECT)');
+    const sessions = await inBatches(2 * SESSIONS, 4, () => server.login());
+    await measure(
+      server,
+      target,
+      'refresh',
+      {
+        main: chain(
+          '/refresh',
+          sessions.map((s) => s.refreshToken),
+          { jsonField: 'refreshToken' },
+          'refreshToken',
+        ),
+      },
+      `${SESSIONS} sessions rotating`,
+    );
+    await measure(server, target, 'probe-idle', { main: get('/protected', bearer, PROBE) }, 'the login probe alone');
+    await measure(
+      server,
+      target,
+      'login',
+      {
+        main: postJson('/login', { email: server.email, password: PASSWORD }, { connections: LOGIN_CONNECTIONS }),
+        probe: get('/protected', bearer, PROBE),
+      },
+      'argon2id m=19456 t=2 p=1 (same as duotoken), no concurrency cap',
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function benchBetterAuth() {
+  const target = 'better-auth';
+  try {
+    await installBetterAuth({ root: ROOT, log });
+  } catch (error) {
+    skipped.push({ target, reason: `not run: npm install failed (${String(error.message).split('\n')[0]})` });
+    log(`${target}: not run — install failed`);
+    return;
+  }
+  const server = await startBetterAuth({ root: ROOT });
+  try {
+    const cookie = { cookie: await server.login() };
+    await measure(server, target, 'unauthenticated', { main: get('/healthz') }, 'plain node:http handler beside better-auth');
+    await measure(server, target, 'session-check', { main: get('/api/auth/get-session', cookie) }, 'GET /api/auth/get-session (cookie)');
+    await measure(server, target, 'probe-idle', { main: get('/api/auth/get-session', cookie, PROBE) }, 'the login probe alone');
+    await measure(
+      server,
+      target,
+      'login',
+      {
+        main: postJson('/api/auth/sign-in/email', { email: server.email, password: PASSWORD }, { connections: LOGIN_CONNECTIONS }),
+        probe: get('/api/auth/get-session', cookie, PROBE),
+      },
+      'POST /api/auth/sign-in/email; scrypt N=16384 r=16 p=1 (its default)',
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const date = new Date().toISOString().replace(/:/g, '-').replace(/\..+$/, '');
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    loadAverageAtStart: loadAverage(),
+  };
+  log(`machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  const reference = {};
+  log('hash ceilings (the hash alone, 2 at a time) …');
+  reference.argon2idVerifyPerSecond = await argon2Ceiling(3, 2);
+  reference.scryptVerifyPerSecond = await scryptCeiling(3, 2);
+  log(`argon2id ${reference.argon2idVerifyPerSecond.toFixed(0)}/s, scrypt ${reference.scryptVerifyPerSecond.toFixed(0)}/s`);
+
+  try {
+    if (wants('duotoken')) await benchDuotoken('duotoken', {});
+    if (wants('workers')) await benchDuotoken('duotoken-2-workers', { DUOTOKEN_WORKERS: '2' });
+    if (wants('pg')) {
+      if (process.env.DUOTOKEN_DATABASE_URL)
+        await benchDuotoken('duotoken-pg', { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL });
+      else skipped.push({ target: 'duotoken-pg', reason: 'not run: DUOTOKEN_DATABASE_URL is not set' });
+    }
+    if (wants('express-jwt')) await benchExpressJwt();
+    if (wants('better-auth')) await benchBetterAuth();
+
+    let profiles;
+    if (opts.profile) {
+      // One profiled server per hot path, so that each profile holds one scenario.
+      profiles = [];
+      const before = runs.length;
+      for (const scenario of ['session-check', 'me', 'refresh', 'login']) {
+        const profileDir = mkdtempSync(join(tmpdir(), `duotoken-prof-${scenario}-`));
+        log(`profiling duotoken ${scenario} (node --cpu-prof) …`);
+        await benchDuotoken('duotoken', {}, { profileDir, only: [scenario] });
+        profiles.push(summariseProfiles(profileDir, 25, `duotoken ${scenario}`));
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+      runs.splice(before);
+      profiles = profiles.join('\n');
+    }
+
+    const report = {
+      date,
+      machine,
+      settings: {
+        seconds: SECONDS,
+        warmupSeconds: WARMUP,
+        connections: CONNECTIONS,
+        sessions: SESSIONS,
+        loginConnections: LOGIN_CONNECTIONS,
+        probe: PROBE,
+      },
+      reference,
+      runs,
+      skipped,
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    report.targets = evaluateTargets(report);
+    const dir = join(ROOT, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${date}.json`), JSON.stringify(report, null, 2) + '\n');
+    const svgName = `${date}.svg`;
+    writeFileSync(join(dir, svgName), renderSvg(report));
+    const markdown = renderMarkdown(report, { svg: svgName });
+    writeFileSync(join(dir, `${date}.md`), markdown);
+    writeFileSync(join(dir, 'latest.md'), renderMarkdown(report, { svg: 'latest.svg' }));
+    copyFileSync(join(dir, svgName), join(dir, 'latest.svg'));
+    if (profiles) writeFileSync(join(dir, `${date}-profile.md`), profiles);
+    log(`wrote bench/results/${date}.{json,md,svg} and latest.{md,svg} in ${report.wallSeconds} s`);
+    process.stdout.write(`\n${markdown}\n`);
+  } finally {
+    load.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error?.stack ?? error}\n`);
+  load.close();
+  process.exit(1);
+});

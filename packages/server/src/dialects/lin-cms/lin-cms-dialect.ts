@@ -1,0 +1,27 @@
+import type { Config } from '../../config/settings.js';
+import { bearerToken } from '../../http/token-lookup.js';
+import type { Services } from '../../services.js';
+import type { HttpDialect } from '../dialect.js';
+import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
+import { registerLinCmsRoutes } from './lin-cms-routes.js';
+
+/**
+ * The lin-cms dialect (seed 001, SPEC §4): lin-cms-koa/flask's routes under
+ * `/cms`, `Authorization: Bearer` only, bare token pairs and lin-cms's
+ * `{ code, message, request }` errors. It holds no auth logic: login,
+ * refresh and the access check are the shared services'.
+ */
+export function createLinCmsDialect(_config: Config, services: Services): HttpDialect {
+  const dialect: HttpDialect = {
+    name: 'lin-cms',
+    sendError: sendLinCmsError,
+    findAccessToken: (request) => bearerToken(request.headers.authorization),
+    // lin-cms clients send one token per request: there is nothing to auto-renew with.
+    findRenewToken: () => undefined,
+    renewData: (pair) => linCmsPair(pair),
+    register: async (app) => {
+      await app.register((scope) => registerLinCmsRoutes(scope, services, dialect), { prefix: '/cms' });
+    },
+  };
+  return dialect;
+}

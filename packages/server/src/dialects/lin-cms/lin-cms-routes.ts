@@ -1,0 +1,109 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { AuthError } from '../../errors/auth-error.js';
+import { clientInfo } from '../../http/client-info.js';
+import { principalOf } from '../../http/require-access.js';
+import type { Services } from '../../services.js';
+import type { MeView } from '../../tenancy/tenancy-service.js';
+import type { HttpDialect } from '../dialect.js';
+import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
+import { refreshLinCmsToken, requireLinCmsAccess } from './lin-cms-guard.js';
+import { linCmsBearer, linCmsErrors, LinCmsInformation, LinCmsLoginBody, LinCmsPermissions, LinCmsTokenPair } from './lin-cms-schemas.js';
+
+/** lin-cms's user fields for duotoken's "me": companies stand in for lin-cms's permission groups. */
+function information(me: MeView) {
+  return {
+    id: me.user.id,
+    username: me.user.account,
+    nickname: me.user.name,
+    avatar: null,
+    email: null,
+    admin: me.user.is_admin,
+    groups: me.companies.map((c) => ({ id: c.id, name: c.name, info: c.roles.join(',') || null })),
+  };
+}
+
+/**
+ * Routes of the lin-cms dialect (SPEC §4), mounted under `/cms` in their
+ * own scope, so that unknown `/cms/...` paths also answer in lin-cms's shape.
+ */
+export async function registerLinCmsRoutes(scope: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { dialect: 'lin-cms' as const };
+  const tags = ['lin-cms'];
+  const guard = requireLinCmsAccess(services, dialect);
+  const secured = { config, preValidation: guard };
+
+  app.setNotFoundHandler((request, reply) => sendLinCmsError(new AuthError('NOT_FOUND'), request, reply));
+
+  app.post(
+    '/user/login',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'lin-cms login: username and password (JSON or form), bare { access_token, refresh_token }',
+        body: LinCmsLoginBody,
+        response: { 200: LinCmsTokenPair, ...linCmsErrors },
+      },
+    },
+    async (request) =>
+      linCmsPair(
+        await services.login.login({
+          account: request.body.username,
+          password: request.body.password,
+          dialect: 'lin-cms',
+          // lin-cms clients know no captcha: lockout and rate limits guard this login.
+          challenge: { kind: 'none' },
+          client: clientInfo(request),
+        }),
+      ),
+  );
+
+  app.get(
+    '/user/refresh',
+    {
+      config,
+      schema: {
+        tags,
+        security: linCmsBearer,
+        summary: 'lin-cms refresh: Authorization: Bearer <refresh_token> → { access_token, refresh_token }',
+        response: { 200: LinCmsTokenPair, ...linCmsErrors },
+      },
+    },
+    async (request) => linCmsPair(await refreshLinCmsToken(services, request, services.config.lincmsRefresh)),
+  );
+
+  app.get(
+    '/user/information',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: linCmsBearer,
+        summary: 'Who am I, in lin-cms fields',
+        response: { 200: LinCmsInformation, ...linCmsErrors },
+      },
+    },
+    async (request) => information(await services.tenancy.me(principalOf(request))),
+  );
+
+  app.get(
+    '/user/permissions',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: linCmsBearer,
+        summary: 'lin-cms-vue asks this right after login: the information plus the roles of the current company as permissions',
+        response: { 200: LinCmsPermissions, ...linCmsErrors },
+      },
+    },
+    async (request) => {
+      const me = await services.tenancy.me(principalOf(request));
+      const company = me.company;
+      const permissions = company ? [{ [company.name]: company.roles.map((role) => ({ permission: role, module: company.name })) }] : [];
+      return { ...information(me), permissions };
+    },
+  );
+}

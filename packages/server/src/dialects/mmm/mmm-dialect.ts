@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../config/settings.js';
+import type { Services } from '../../services.js';
+import type { HttpDialect } from '../dialect.js';
+import { sendEnvelopeError } from '../standard/standard-format.js';
+import { MMM_ACCESS_HEADER, MMM_REFRESH_HEADER, mmmPair } from './mmm-format.js';
+import { registerMmmRoutes } from './mmm-routes.js';
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const raw = request.headers[name];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return value || undefined;
+}
+
+/**
+ * The mmm dialect (seed 002, SPEC §5): tokens in `x-mmm-accesstoken` /
+ * `x-mmm-refreshtoken`, the `{code,msg,data}` envelope with the SPEC §6
+ * codes, pairs with absolute expiry timestamps, and auto-renew (10026) on
+ * every protected route. Login, refresh, company switching and the access
+ * check are the shared services'.
+ */
+export function createMmmDialect(_config: Config, services: Services): HttpDialect {
+  const dialect: HttpDialect = {
+    name: 'mmm',
+    // Same envelope and catalogue as standard: a 10026 carries the mmm pair in `data`.
+    sendError: (error, request, reply) => sendEnvelopeError(error, request, reply),
+    findAccessToken: (request) => header(request, MMM_ACCESS_HEADER),
+    findRenewToken: (request) => header(request, MMM_REFRESH_HEADER),
+    renewData: (pair) => mmmPair(pair),
+    register: (app) => registerMmmRoutes(app, services, dialect),
+  };
+  return dialect;
+}

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** `apps/console/dist`, from `src/http` and from `dist/http` alike (both are four levels below the repo root). */
+export const CONSOLE_DIST = fileURLToPath(new URL('../../../../apps/console/dist/', import.meta.url));
+
+/** Where the console's scripts may load from and talk to: this origin only. */
+const CONSOLE_CSP = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const NOT_BUILT = 'The duotoken web console is not built: run `npm run build` (it writes apps/console/dist), then restart the server.\n';
+
+/**
+ * Serves the web console (SPEC §8) at `/console/` from the Vite build in
+ * `apps/console/dist`. The folder is looked for once, at start-up; without
+ * it `/console` answers 404 with a line saying how to build it. Pages get a
+ * strict Content-Security-Policy and may not be framed (a login form);
+ * hashed assets are cached for good, `index.html` never.
+ */
+export async function registerConsoleRoute(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
+  const root = options.root ?? CONSOLE_DIST;
+  const schema = { hide: true };
+  if (!existsSync(`${root}/index.html`)) {
+    const notBuilt = async (_request: unknown, reply: FastifyReply) => reply.code(404).type('text/plain; charset=utf-8').send(NOT_BUILT);
+    app.get('/console', { schema }, notBuilt);
+    app.get('/console/*', { schema }, notBuilt);
+    return;
+  }
+  app.get('/console', { schema }, async (_request, reply) => reply.redirect('/console/', 301));
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      void reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY');
+      if (request.url.startsWith('/console/assets/')) void reply.header('cache-control', 'public, max-age=31536000, immutable');
+    });
+    await scope.register(fastifyStatic, {
+      root,
+      prefix: '/console/',
+      // @fastify/swagger-ui registers @fastify/static too: no second sendFile decorator.
+      decorateReply: false,
+      cacheControl: false,
+      schemaHide: true,
+      index: ['index.html'],
+    });
+  });
+}

@@ -1,0 +1,51 @@
+import type { StandardTokenPair } from '@duotoken/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, loginStandard } from '../helpers/standard-client.js';
+import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { dropSchema, PG_URL, uniqueSchema, warnNotRun, withSchema } from './store-targets.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', 'PostgreSQL outage');
+
+/** PostgreSQL "goes down" behind a proxy (the shared server itself is never touched). */
+describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
+  const schema = uniqueSchema('dtpg');
+  let proxy: TcpProxy;
+  let server: TestServer;
+  let pair: StandardTokenPair;
+
+  beforeAll(async () => {
+    const target = new URL(PG_URL!);
+    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    target.hostname = '127.0.0.1';
+    target.port = String(proxy.port);
+    server = await startTestServer({ DUOTOKEN_DATABASE_URL: withSchema(target.toString(), schema), DUOTOKEN_RATE_LIMITS: 'off' });
+    pair = await loginStandard(server, ADMIN.account, ADMIN.password);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+    await dropSchema(PG_URL!, schema);
+  });
+
+  it('while it is down, database-backed endpoints answer 503 (10051) and /readyz says so; access checks go on', async () => {
+    proxy.cut();
+    const refresh = await call(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
+    expect(refresh.status).toBe(503);
+    expect(refresh.body).toMatchObject({ code: '10051', data: null });
+    const ready = await server.fetch('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'unavailable', checks: { store: 'store_unavailable' } });
+    // Access tokens are checked against the in-memory fence, not the database: forward-auth keeps answering.
+    const verify = await call(server, 'GET', '/auth/verify', { headers: { authorization: `Bearer ${pair.access_token}` } });
+    expect(verify.status).toBe(200);
+  });
+
+  it('when it is back, the instance recovers by itself: the same refresh token works', async () => {
+    proxy.restore();
+    const refresh = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
+    expect(refresh.status).toBe(200);
+    expect(refresh.body.data.refresh_token).not.toBe(pair.refresh_token);
+    expect((await server.fetch('/readyz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
+import { sha256Hex } from '../../src/crypto/sha256.js';
+import { createServices, type Services } from '../../src/services.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import {
+  captureLogger,
+  connectPg,
+  openPostgresTarget,
+  openSqliteTarget,
+  PG_URL,
+  testConfig,
+  warnNotRun,
+  type StoreTarget,
+} from './store-targets.js';
+
+const client = { ip: '127.0.0.1', userAgent: 'test' };
+
+/** Services over a real store, and a session with its first refresh token. */
+async function wire(open: () => Promise<StoreTarget>) {
+  const target = await open();
+  const clock = new FakeClock();
+  const services = await createServices(testConfig(), {
+    store: target.store,
+    ephemeral: new MemoryEphemeralStore(clock),
+    clock,
+    logger: captureLogger(),
+    serverSecret: randomBytes(32),
+  });
+  return { target, clock, services };
+}
+
+async function newSession(services: Services) {
+  const { store, clock, issuer } = services;
+  const now = clock.now();
+  const user = await store.createUser({ account: `u${randomBytes(4).toString('hex')}`, name: 'U', passwordHash: 'h', isAdmin: false, now });
+  const session = {
+    id: randomBytes(12).toString('base64url'),
+    user_id: user.id,
+    company_id: null,
+    version: 1,
+    dialect: 'standard',
+    device_type: null,
+    ip: null,
+    user_agent: null,
+    created_at: now,
+    last_used_at: now,
+    expires_at: now + 86_400_000,
+    revoked_at: null,
+    revoke_reason: null,
+    fenced_at: now,
+  };
+  await store.createSession(session);
+  const first = await issuer.insertRefreshToken(store, session);
+  return { session, first };
+}
+
+/** Concurrent refreshes of one token converge on one successor (SPEC §2), on every database. */
+function refreshConcurrency(open: () => Promise<StoreTarget>) {
+  let services: Services;
+  let target: StoreTarget;
+  let clock: FakeClock;
+  beforeAll(async () => {
+    ({ services, target, clock } = await wire(open));
+  });
+  afterAll(() => target?.dispose());
+
+  it('25 concurrent refreshes of one token all get the same successor, and only one successor exists', async () => {
+    const { session, first } = await newSession(services);
+    const results = await Promise.all(Array.from({ length: 25 }, () => services.refresh.refresh(first.token, { client })));
+    const successors = new Set(results.map((r) => r.refreshToken));
+    expect(successors.size).toBe(1);
+    expect([...successors][0]).not.toBe(first.token);
+    const now = services.clock.now();
+    expect(await services.store.countLiveRefreshTokens(session.id, now)).toBe(1);
+    const live = await services.store.findLiveRefreshToken(session.id, now);
+    expect(services.issuer.tokenOf(live!.jti)).toBe([...successors][0]);
+    expect((await services.store.findRefreshToken(sha256Hex(first.token)))?.successor_jti).toBe(live!.jti);
+  });
+
+  it('after the grace window the same token is reuse: the session is revoked', async () => {
+    const { session, first } = await newSession(services);
+    await services.refresh.refresh(first.token, { client });
+    clock.advance(11);
+    await expect(services.refresh.refresh(first.token, { client })).rejects.toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
+    expect((await services.store.findSession(session.id))?.revoke_reason).toBe('refresh_reuse');
+  });
+}
+
+describe('refresh concurrency: sqlite', () => {
+  refreshConcurrency(openSqliteTarget);
+});
+
+if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', 'refresh concurrency on PostgreSQL');
+describe.skipIf(!PG_URL)('refresh concurrency: postgres (DUOTOKEN_TEST_PG_URL)', () => {
+  refreshConcurrency(() => openPostgresTarget(PG_URL!, { poolSize: 12 }));
+
+  it('a loser that meets the winner mid-transaction waits on the row lock, then gets the winner’s successor', async () => {
+    // A name of its own, so lock waits of other test files on the same server are not counted.
+    const applicationName = `duotoken-lock-${randomBytes(4).toString('hex')}`;
+    const { services, target } = await wire(() => openPostgresTarget(PG_URL!, { applicationName }));
+    let probe: Awaited<ReturnType<typeof connectPg>> | undefined;
+    let release = () => {};
+    let winner: Promise<{ token: string }> | undefined;
+    let loser: Promise<{ refreshToken: string }> | undefined;
+    try {
+      probe = await connectPg(PG_URL!);
+      const { session, first } = await newSession(services);
+      const hash = sha256Hex(first.token);
+      let consumed!: () => void;
+      const consumedSignal = new Promise<void>((resolve) => (consumed = resolve));
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // The winner: the same steps as RefreshService.rotate, paused before COMMIT.
+      winner = services.store.transaction(async (tx) => {
+        const row = await tx.consumeRefreshToken(hash, services.clock.now());
+        const next = await services.issuer.insertRefreshToken(tx, session);
+        await tx.setSuccessor(row!.jti, next.jti);
+        consumed();
+        await gate;
+        return next;
+      });
+      await consumedSignal;
+      loser = services.refresh.refresh(first.token, { client });
+      let waiting = 0;
+      for (let i = 0; i < 300 && waiting === 0; i++) {
+        const r = await probe.query<{ n: string }>(
+          "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and application_name = $1",
+          [applicationName],
+        );
+        waiting = Number(r.rows[0]!.n);
+        if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(waiting).toBe(1);
+      release();
+      const next = await winner;
+      expect((await loser).refreshToken).toBe(next.token);
+      expect(await services.store.countLiveRefreshTokens(session.id, services.clock.now())).toBe(1);
+    } finally {
+      release();
+      await Promise.allSettled([winner, loser]);
+      await probe?.end();
+      await target.dispose();
+    }
+  });
+});
