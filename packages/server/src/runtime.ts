@@ -69,6 +69,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
         { url: config.redisUrl, prefix: config.redisPrefix, maxLagMs: config.revocationMaxLag * 1000 },
       )
     : undefined;
+  // Without the Redis bus (which reloads keys itself), a key rotated by the CLI
+  // reaches this process through a periodic reload.
+  const keyReload = fenceBus
+    ? undefined
+    : setInterval(
+        () => services.keyRing.reload().catch((err: unknown) => logger.warn({ err }, 'signing keys reload failed')),
+        60_000,
+      ).unref();
   // The app is built before the bootstrap so that a bad route or plugin fails
   // before a one-time admin password is generated and could be lost.
   const app = await buildApp(services, { trustProxy: config.trustProxy });
@@ -80,6 +88,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     firstStart,
     fenceBus,
     async close() {
+      clearInterval(keyReload);
       await app.close();
       await fenceBus?.close();
       await ephemeral.close();

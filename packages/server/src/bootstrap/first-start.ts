@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
+import { isAuthError } from '../errors/auth-error.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Store } from '../store/store.js';
 
@@ -25,12 +26,18 @@ export async function runFirstStart(
   const generatedPassword = admin.password ? undefined : randomBytes(15).toString('base64url');
   const passwordHash = await hasher.hash(admin.password ?? generatedPassword!);
   const now = clock.now();
-  return store.transaction(async (tx) => {
-    const user = await tx.createUser({ account: admin.account, name: 'Administrator', passwordHash, isAdmin: true, now });
-    const company = await tx.createCompany({ name: 'Default', now });
-    await tx.upsertMembership({ userId: user.id, companyId: company.id, roles: ['admin'], isDefault: true, now });
-    return { account: user.account, generatedPassword, companyId: company.id };
-  });
+  try {
+    return await store.transaction(async (tx) => {
+      const user = await tx.createUser({ account: admin.account, name: 'Administrator', passwordHash, isAdmin: true, now });
+      const company = await tx.createCompany({ name: 'Default', now });
+      await tx.upsertMembership({ userId: user.id, companyId: company.id, roles: ['admin'], isDefault: true, now });
+      return { account: user.account, generatedPassword, companyId: company.id };
+    });
+  } catch (error) {
+    // Instances started together on an empty database race here: the loser joins the winner's data.
+    if (isAuthError(error) && error.code === 'CONFLICT') return undefined;
+    throw error;
+  }
 }
 
 /** The lines telling the operator what the first start created (the only place the password appears). */

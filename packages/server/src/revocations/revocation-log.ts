@@ -27,10 +27,10 @@ const STORE_SYNC_MS = 1_000;
 
 /**
  * The revocation feed's source: the session fence's recent changes, each
- * with a sequence number. Local changes arrive through `SessionFence.onChange`
- * at once; changes made by other instances are read back from the store
- * every second while verifiers listen (the database is the source of truth,
- * so the feed stays complete without Redis). Cursors are `<epoch>.<seq>`: a
+ * with a sequence number. Changes arrive through `SessionFence.onApply` at
+ * once (local ones, and other instances' through the Redis bus); they are
+ * also read back from the store every second while verifiers listen (the
+ * database is the source of truth, so the feed stays complete without Redis). Cursors are `<epoch>.<seq>`: a
  * cursor of another epoch (a restart, another instance) gets the full
  * snapshot, which is harmless because applying an entry twice changes nothing.
  */
@@ -53,7 +53,7 @@ export class RevocationLog {
 
   /** Loads the start-up snapshot and follows the fence. */
   async start(): Promise<void> {
-    this.deps.fence.onChange((change) => this.add(change));
+    this.deps.fence.onApply((change) => this.add(change));
     await this.sync();
   }
 

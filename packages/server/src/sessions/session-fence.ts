@@ -28,6 +28,7 @@ export interface FenceChange {
 export class SessionFence {
   private readonly entries = new Map<string, FenceEntry>();
   private readonly listeners: Array<(change: FenceChange) => void> = [];
+  private readonly appliedListeners: Array<(change: FenceChange) => void> = [];
   /** Set while revocations made elsewhere may be missed (see `suspend`). */
   private suspendedFor: string | undefined;
 
@@ -63,8 +64,9 @@ export class SessionFence {
     for (const listen of this.listeners) listen(change);
   }
 
-  /** Applies a change learnt from elsewhere, without re-publishing it. */
+  /** Applies a change learnt from elsewhere (or the store), without re-publishing it. */
   apply(change: FenceChange): void {
+    for (const listen of this.appliedListeners) listen(change);
     const prev = this.entries.get(change.sessionId);
     this.entries.set(change.sessionId, {
       minVersion: Math.max(prev?.minVersion ?? 0, change.version),
@@ -92,8 +94,14 @@ export class SessionFence {
     return this.suspendedFor;
   }
 
+  /** Listens to local changes only (what this instance must publish to the others). */
   onChange(listener: (change: FenceChange) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Listens to every change applied here, local or learnt from other instances (the verifier feed). */
+  onApply(listener: (change: FenceChange) => void): void {
+    this.appliedListeners.push(listener);
   }
 
   /** Drops entries older than the retention window. */
