@@ -1,3 +1,4 @@
 export * from './error-codes.js';
 export * from './envelope.js';
 export * from './claims.js';
+export * from './check-access-claims.js';

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@duotoken/protocol';
+import { ACCESS_TOKEN_TYP, checkAccessClaims, type AccessTokenClaims } from '@duotoken/protocol';
 import { compactVerify, type CompactVerifyGetKey } from 'jose';
 import { AuthError } from '../errors/auth-error.js';
 import { nowSeconds, type Clock } from '../clock/clock.js';
@@ -98,30 +98,8 @@ export class AccessTokens {
   }
 
   private checkClaims(payload: Uint8Array, now: number): AccessTokenClaims {
-    let c: Record<string, unknown>;
-    try {
-      c = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-    } catch (error) {
-      throw new AuthError('ACCESS_TOKEN_INVALID', { cause: error, message: 'payload is not JSON' });
-    }
-    const invalid = (why: string) => new AuthError('ACCESS_TOKEN_INVALID', { message: why });
-    if (!c || typeof c !== 'object' || Array.isArray(c)) throw invalid('payload is not an object');
-    if (c.iss !== this.options.issuer) throw invalid('wrong iss');
-    const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
-    if (!aud.includes(this.options.audience)) throw invalid('wrong aud');
-    const tol = this.options.clockTolerance;
-    if (!isInt(c.exp) || !isInt(c.iat) || !isInt(c.nbf)) throw invalid('exp, iat and nbf must be integers');
-    if (c.nbf > now + tol) throw invalid('not yet valid');
-    if (c.iat > now + tol) throw invalid('issued in the future');
-    if (c.exp <= c.iat) throw invalid('exp before iat');
-    if (!isInt(c.uid) || c.sub !== String(c.uid)) throw invalid('bad subject');
-    if (typeof c.sid !== 'string' || !isInt(c.sv) || typeof c.jti !== 'string') throw invalid('bad session claims');
-    if (c.company_id !== null && !isInt(c.company_id)) throw invalid('bad company_id');
-    if (!Array.isArray(c.roles) || !c.roles.every((r) => typeof r === 'string')) throw invalid('bad roles');
-    return c as unknown as AccessTokenClaims;
+    const result = checkAccessClaims(payload, this.options, now);
+    if (!result.ok) throw new AuthError('ACCESS_TOKEN_INVALID', { message: result.message });
+    return result.claims;
   }
-}
-
-function isInt(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value);
 }
