@@ -6,6 +6,10 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config/parse-config.js';
 import { createLogger } from '../../src/http/create-logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
+import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { openSqlite } from '../../src/store/open-sqlite.js';
+import { createStore, type Store } from '../../src/store/store.js';
 import { FakeClock } from './fake-clock.js';
 
 export const ADMIN = { account: 'admin', password: 'correct horse battery staple' };
@@ -23,14 +27,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What a test may inject besides settings. */
+export interface TestServerOptions {
+  /** Reuse a data folder (restarts); it is then not removed on close. */
+  dataDir?: string;
+  clock?: FakeClock;
+  /** A shared EphemeralStore (several servers on one state). */
+  ephemeral?: EphemeralStore;
+  /** Wraps the real, migrated store (e.g. to make it fail on demand). */
+  wrapStore?: (store: Store) => Store;
+}
+
 /**
  * Starts a test server. Defaults favour speed (cheap argon2) and keep every
  * check on; pass `DUOTOKEN_*` settings to change them.
  */
-export async function startTestServer(
-  env: Record<string, string> = {},
-  options: { dataDir?: string; clock?: FakeClock } = {},
-): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'duotoken-test-'));
   const config = parseConfig({
     DUOTOKEN_DATA_DIR: dataDir,
@@ -50,7 +62,13 @@ export async function startTestServer(
     },
   });
   const clock = options.clock ?? new FakeClock();
-  const runtime = await createRuntime(config, { clock, logger: createLogger(config, stream) });
+  let store: Store | undefined;
+  if (options.wrapStore) {
+    const opened = openSqlite(join(dataDir, 'duotoken.db'));
+    await migrateToLatest(opened);
+    store = options.wrapStore(createStore(opened));
+  }
+  const runtime = await createRuntime(config, { clock, logger: createLogger(config, stream), store, ephemeral: options.ephemeral });
   const address = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
