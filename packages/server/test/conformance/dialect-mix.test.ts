@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse-config.js';
 import { call, captchaAnswer, loginStandard } from '../helpers/standard-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { ALL_DIALECTS, bearer, claimsOf, createUser, send } from './dialect-fixtures.js';
+import { ALL_DIALECTS, bearer, claimsOf, createUser } from './dialect-fixtures.js';
+import { send } from '../helpers/send.js';
 
 /** Several dialects in one server: the shared login route, one session model, mounting rules. */
 

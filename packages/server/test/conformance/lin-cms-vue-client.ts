@@ -1,5 +1,5 @@
 import type { TestServer } from '../helpers/test-server.js';
-import { send, type RawAnswer } from './dialect-fixtures.js';
+import { send, type RawAnswer } from '../helpers/send.js';
 
 /** Codes on which lin-cms-vue logs out (`refreshTokenException` in src/lin/plugin/axios.js). */
 const LOGOUT_CODES = [10000, 10042, 10050, 10052];

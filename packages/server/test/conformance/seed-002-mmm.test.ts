@@ -2,7 +2,8 @@ import type { MmmTokenPair } from '@duotoken/protocol';
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSecret, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { ALL_DIALECTS, claimsOf, createUser, send, serverNow } from './dialect-fixtures.js';
+import { ALL_DIALECTS, claimsOf, createUser, serverNow } from './dialect-fixtures.js';
+import { send } from '../helpers/send.js';
 import { MmmClient, type MmmAnswer } from './mmm-client.js';
 
 /**

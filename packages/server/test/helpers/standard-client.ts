@@ -1,4 +1,5 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
+import { send } from './send.js';
 import type { TestServer } from './test-server.js';
 
 /** A parsed JSON answer with its status and headers. */
@@ -8,25 +9,14 @@ export interface Answer<T = unknown> {
   body: { code: string; msg: string; data: T };
 }
 
-/** Sends a JSON request and parses the envelope. */
-export async function call<T = unknown>(
+/** Sends a request (JSON or form body) and parses the `{code,msg,data}` envelope. */
+export function call<T = unknown>(
   server: TestServer,
   method: string,
   path: string,
   options: { json?: unknown; headers?: Record<string, string>; form?: Record<string, string> } = {},
 ): Promise<Answer<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  let body: string | undefined;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  const res = await server.fetch(path, { method, headers, body });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  return send<Answer<T>['body']>(server, method, path, options);
 }
 
 /** The captcha answer the server drew for `t` (read from the server side: tests cannot OCR). */
