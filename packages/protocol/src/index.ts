@@ -2,3 +2,4 @@ export * from './error-codes.js';
 export * from './envelope.js';
 export * from './claims.js';
 export * from './check-access-claims.js';
+export * from './views.js';

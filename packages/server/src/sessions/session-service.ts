@@ -1,3 +1,4 @@
+import type { SessionView } from '@duotoken/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Clock } from '../clock/clock.js';
@@ -6,19 +7,6 @@ import type { Repos, Store } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
 import type { ClientInfo } from './issued-tokens.js';
 import type { SessionFence } from './session-fence.js';
-
-/** A session as its owner sees it. */
-export interface SessionView {
-  id: string;
-  created_at: number;
-  last_used_at: number;
-  expires_at: number;
-  ip: string | null;
-  user_agent: string | null;
-  device_type: string | null;
-  company_id: number | null;
-  current: boolean;
-}
 
 /** Checks a new password against the policy; throws INVALID_REQUEST naming the rule. */
 export type PasswordPolicy = (password: string) => void;

@@ -1,3 +1,4 @@
+import type { MeView } from '@duotoken/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
@@ -6,14 +7,6 @@ import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Principal } from '../sessions/access-guard.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { Store } from '../store/store.js';
-
-/** What `GET /auth/me` answers. */
-export interface MeView {
-  user: { id: number; account: string; name: string; status: string; is_admin: boolean };
-  company: { id: number; name: string; roles: string[] } | null;
-  companies: Array<{ id: number; name: string; roles: string[] }>;
-  session: { id: string; expires_at: number };
-}
 
 /** Who am I, and company switching (SPEC §3, seed 002's change_company). */
 export class TenancyService {

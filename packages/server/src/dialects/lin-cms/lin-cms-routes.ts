@@ -4,7 +4,7 @@ import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf } from '../../http/require-access.js';
 import type { Services } from '../../services.js';
-import type { MeView } from '../../tenancy/tenancy-service.js';
+import type { MeView } from '@duotoken/protocol';
 import type { HttpDialect } from '../dialect.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { refreshLinCmsToken, requireLinCmsAccess } from './lin-cms-guard.js';
