@@ -14,12 +14,18 @@ export function freePort() {
   });
 }
 
+/** The runner's environment without its `DUOTOKEN_*` settings (a server gets only those it is given), plus `env`. */
+function childEnv(env) {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DUOTOKEN_')));
+  return { ...inherited, ...env };
+}
+
 /**
  * Starts a server as its own process and waits until `readyPath` answers 200.
  * Output is kept (last 200 lines) for the error message should it die.
  */
 export async function startProcess({ name, command, args, env, cwd, url, readyPath = '/healthz', timeoutMs = 60_000 }) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
   const keep = (chunk) => {
     output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -65,7 +71,7 @@ export async function startProcess({ name, command, args, env, cwd, url, readyPa
 /** Runs a command to completion; rejects with its output on a non-zero exit. */
 export function runCommand(command, args, { cwd, env, input, timeoutMs = 300_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));

@@ -38,9 +38,11 @@ function selfTimes(profile) {
   return { frames, owners, total };
 }
 
-/** Markdown for every `.cpuprofile` in `dir`: the `top` frames by self time and the share per package, under `title`. */
+/** Markdown for the main-thread `.cpuprofile` in `dir`: the `top` frames by self time and the share per package, under `title`. */
 export function summariseProfiles(dir, top, title) {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  // Main thread only (thread id 0 in `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`): the
+  // argon2 worker threads run native code that a JS profile does not see.
+  const files = readdirSync(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
   const out = [];
   for (const file of files) {
     const { frames, owners, total } = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')));

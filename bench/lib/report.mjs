@@ -11,14 +11,12 @@ const SCENARIOS = [
 
 const TARGET_LABELS = {
   duotoken: 'duotoken (SQLite)',
-  'duotoken-2-workers': 'duotoken, 2 workers (SQLite)',
   'duotoken-pg': 'duotoken (PostgreSQL)',
   'express-jwt': 'Express + jsonwebtoken',
   'better-auth': 'better-auth',
 };
 const COLORS = {
   duotoken: '#2563eb',
-  'duotoken-2-workers': '#7c3aed',
   'duotoken-pg': '#0891b2',
   'express-jwt': '#9ca3af',
   'better-auth': '#f59e0b',
@@ -34,7 +32,7 @@ export function evaluateTargets(report) {
   const out = [];
   const rps = (t, s) => row(report, t, s)?.main.requestsPerSecond;
   const add = (target, goal, value, met, detail) => out.push({ target, goal, value, met, detail });
-  for (const t of ['duotoken', 'duotoken-2-workers', 'duotoken-pg']) {
+  for (const t of ['duotoken', 'duotoken-pg']) {
     if (!row(report, t, 'unauthenticated')) continue;
     const ratio = rps(t, 'session-check') / rps(t, 'unauthenticated');
     add(
@@ -95,7 +93,8 @@ export function renderMarkdown(report, { svg }) {
     `Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. ` +
       `Every server is its own process on 127.0.0.1; the load comes from autocannon in another process on the same machine. ` +
       `Each figure: ${settings.seconds} s after a ${settings.warmupSeconds} s warm-up, ${settings.connections} connections ` +
-      `(refresh: ${settings.sessions} sessions, one connection each; login: ${settings.loginConnections} connections). ` +
+      `(refresh: ${settings.sessions} sessions, one connection each; login: ${settings.loginConnections} connections); ` +
+      `the first two rows keep the best of ${settings.rounds} alternating rounds. ` +
       `Whole run: ${report.wallSeconds} s.`,
     '',
     `Hash ceilings on this machine (the hash alone, 2 at a time): argon2id m=19456 t=2 p=1 ${fmt(reference.argon2idVerifyPerSecond)}/s, ` +
@@ -114,6 +113,15 @@ export function renderMarkdown(report, { svg }) {
       })
       .join(' | ')} |`,
   );
+  lines.push(
+    '',
+    "Server CPU per request (µs, all of the server's processes, from /proc; steadier than req/s when other work shares the machine):",
+    '',
+    `| scenario | ${targets.map((t) => TARGET_LABELS[t]).join(' | ')} |`,
+    `| --- | ${targets.map(() => '---:').join(' | ')} |`,
+  );
+  for (const s of SCENARIOS)
+    lines.push(`| ${s.title} | ${targets.map((t) => fmt(row(report, t, s.key)?.serverCpu?.microsPerRequest)).join(' | ')} |`);
   lines.push('', 'What each server answers:', '');
   for (const t of targets)
     for (const r of report.runs.filter((x) => x.target === t && x.note && x.scenario !== 'probe-idle'))
@@ -159,8 +167,9 @@ export function renderSvg(report) {
     const maxP99 = Math.max(...rows.map(({ r }) => r?.main.latencyMs.p99 ?? 0), 1);
     rows.forEach(({ t, r }, j) => {
       const y = y0 + 20 + j * (barH + 3);
+      out.push(`<text x="${labelW - 6}" y="${y + barH - 3}" text-anchor="end" fill="#374151">${esc(TARGET_LABELS[t])}</text>`);
       if (!r) {
-        out.push(`<text x="${labelW}" y="${y + barH - 3}" fill="#9ca3af">${esc(TARGET_LABELS[t])}: not measured</text>`);
+        out.push(`<text x="${labelW}" y="${y + barH - 3}" fill="#9ca3af">not measured</text>`);
         return;
       }
       const w1 = Math.max(1, (r.main.requestsPerSecond / maxRps) * panelW);

@@ -7,6 +7,13 @@ import { freePort, runCommand, startProcess } from './processes.mjs';
 
 export const PASSWORD = 'correct horse battery staple';
 
+/**
+ * A fixed server secret for the bench (never for production): a PostgreSQL
+ * database keeps the signing keys sealed under it, so runs against the same
+ * scratch database keep working.
+ */
+const BENCH_SECRET = 'ZHVvdG9rZW4tYmVuY2gtc2VjcmV0LW5vdC1mb3ItcHJvZHVjdGlvbg';
+
 async function postJson(url, body, headers = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.text();
@@ -46,6 +53,7 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
     DUOTOKEN_CAPTCHA: 'off',
     DUOTOKEN_LOG_LEVEL: 'warn',
     DUOTOKEN_ADMIN_PASSWORD: PASSWORD,
+    DUOTOKEN_SECRET: BENCH_SECRET,
     ...env,
   };
   const bin = join(root, 'packages/server/bin/duotoken.js');
@@ -150,8 +158,10 @@ export async function startBetterAuth({ root }) {
     ...proc,
     email,
     /** Signs in; returns the session cookie. */
+    /** What a browser sends: better-auth refuses a sign-in without an Origin in production. */
+    origin: proc.url,
     async login() {
-      const { res } = await postJson(`${proc.url}/api/auth/sign-in/email`, { email, password: PASSWORD });
+      const { res } = await postJson(`${proc.url}/api/auth/sign-in/email`, { email, password: PASSWORD }, { origin: proc.url });
       const cookie = /better-auth\.session_token=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
       if (!cookie) throw new Error('better-auth sign-in set no session cookie');
       return cookie;

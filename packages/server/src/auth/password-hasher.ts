@@ -1,5 +1,6 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import { randomId } from '../crypto/random-id.js';
+import { Argon2Pool } from './argon2-pool.js';
 
 /** argon2id cost parameters. */
 export interface Argon2Params {
@@ -34,20 +35,36 @@ export class PasswordHasher {
   private readonly gate: Semaphore;
   private dummyHash: Promise<string> | undefined;
 
+  private pool: Argon2Pool | undefined;
+
   constructor(
     private readonly params: Argon2Params,
-    concurrency: number,
+    private readonly concurrency: number,
   ) {
     this.gate = new Semaphore(concurrency);
   }
 
   hash(password: string): Promise<string> {
-    return this.gate.run(() => hash(password, this.params));
+    const pool = this.lowPriorityPool();
+    return this.gate.run(() => (pool ? pool.hash(password, this.params) : hash(password, this.params)));
   }
 
   /** Verifies; false for a wrong password or an unparseable hash. */
   verify(passwordHash: string, password: string): Promise<boolean> {
-    return this.gate.run(() => verify(passwordHash, password).catch(() => false));
+    const pool = this.lowPriorityPool();
+    return this.gate.run(() => (pool ? pool.verify(passwordHash, password) : verify(passwordHash, password)).catch(() => false));
+  }
+
+  /**
+   * On Linux, hashes run on threads of their own at nice 10, so that a login
+   * flood never delays the event loop (bench/: protected-route p99 during the
+   * flood); elsewhere a thread cannot lower only its own priority, and the
+   * libuv pool is used. Created on first use.
+   */
+  private lowPriorityPool(): Argon2Pool | undefined {
+    if (process.platform !== 'linux' || this.concurrency < 1) return undefined;
+    this.pool ??= new Argon2Pool(this.concurrency);
+    return this.pool;
   }
 
   /**
