@@ -102,11 +102,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.setNotFoundHandler((request, reply) => fallback.sendError(new AuthError('NOT_FOUND'), request, reply));
 
   await registerSystemRoutes(app, services);
-  for (const name of config.dialects) {
-    const dialect = dialects.get(name);
-    if (!dialect) throw new Error(`dialect ${name} is not available in this build`);
-    await dialect.register(app);
-  }
+  for (const name of config.dialects) await dialects.get(name)!.register(app);
   await registerAdminRoutes(app, services, fallback);
   await registerRevocationFeed(app, services);
   await registerConsoleRoute(app);
