@@ -4,10 +4,17 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI entry (`npm run build` must have run: `npm ci` does it through `prepare`). */
 export const BIN = fileURLToPath(new URL('../../packages/server/bin/duotoken.js', import.meta.url));
 
+/** The parent's environment without any DUOTOKEN_* setting: a child gets exactly the settings the test gives. */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('DUOTOKEN_')) env[k] = v;
+  return env;
+}
+
 /** Runs one CLI command to completion. */
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; stdin?: string }) {
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: string }) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...baseEnv(), ...options.env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -29,7 +36,7 @@ export interface ServerProcess {
 /** Starts `duotoken serve` and waits (bounded) until it logs its listening address. */
 export function startServe(cwd: string, env: Record<string, string>): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,22 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { baseEnv, BIN } from '../cli/cli-process.js';
 
 /** The built CLI entry; the e2e runs the real `duotoken serve` from `dist`. */
-export const BIN = fileURLToPath(new URL('../../packages/server/bin/duotoken.js', import.meta.url));
 const DIST_MARKER = fileURLToPath(new URL('../../packages/server/dist/sessions/fence-bus.js', import.meta.url));
 
 /** Throws a clear message when `npm run build` has not produced this feature's dist. */
 export function assertBuilt(): void {
   if (!existsSync(DIST_MARKER))
     throw new Error(`e2e/scale-out needs the built server: run \`npm run build\` first (missing ${DIST_MARKER})`);
-}
-
-/** The parent's environment without any DUOTOKEN_* setting: instances get exactly the settings the test gives. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('DUOTOKEN_')) env[k] = v;
-  return env;
 }
 
 /** One `duotoken serve` process of the cluster. */
@@ -66,19 +59,6 @@ export function startInstance(name: string, env: Record<string, string>): Promis
       clearTimeout(timer);
       reject(new Error(`instance ${name} exited with ${code} before listening:\n${out}`));
     });
-  });
-}
-
-/** Runs one CLI command (same settings as the instances) to completion. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 

@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_REDIS_SERVER, RedisProcess } from '../../packages/server/test/store/redis-process.js';
 import { dropSchema, uniqueSchema, withSchema } from '../../packages/server/test/store/store-targets.js';
-import { assertBuilt, request, runCli, sessionIdOf, startInstance, within, type Instance } from './cluster.js';
+import { runCli } from '../cli/cli-process.js';
+import { assertBuilt, request, sessionIdOf, startInstance, within, type Instance } from './cluster.js';
 
 const PG_URL = process.env.DUOTOKEN_TEST_PG_URL || undefined;
 const SHARED_REDIS_URL = process.env.DUOTOKEN_TEST_REDIS_URL || undefined;
@@ -53,7 +54,7 @@ describe.skipIf(!runnable)('scale-out: three instances on PostgreSQL + Redis', (
       DUOTOKEN_RATE_LIMIT_WINDOW: '1h',
     };
     // The documented order: migrate once, start A (it creates the admin), then B and C together.
-    const migrated = await runCli(['migrate', '--json'], env);
+    const migrated = await runCli(['migrate', '--json'], { env });
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: expect.arrayContaining(['0001_initial']) });
     a = await startInstance('A', env);
@@ -159,7 +160,7 @@ describe.skipIf(!runnable)('scale-out: three instances on PostgreSQL + Redis', (
       const ready = await fetch(`${b.url}/readyz`);
       expect(ready.status).toBe(503);
       // A revocation that no instance hears: the CLI writes it to the database only.
-      const cli = await runCli(['sessions', 'revoke', 'admin', '--session', sessionIdOf(revokedWhileDown.access_token), '--json'], env);
+      const cli = await runCli(['sessions', 'revoke', 'admin', '--session', sessionIdOf(revokedWhileDown.access_token), '--json'], { env });
       expect(cli.code, cli.stderr).toBe(0);
 
       await redis!.restart();

@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AuditEventView } from '../../src/admin/admin-service.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { call } from '../helpers/standard-client.js';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, refresh, SETUP, sidOf, startSecurityServer } from '../security/helpers/security-server.js';
 
-interface AuditItem {
-  id: number;
-  at: number;
-  type: string;
-  user_id: number | null;
-  session_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
-type AuditPage = { items: AuditItem[]; next_before_id: number | null };
+type AuditPage = { items: AuditEventView[]; next_before_id: number | null };
 
 /**
  * The audit trail (OWASP ASVS 5.0 V16.3.1-V16.3.3 security events logged;
