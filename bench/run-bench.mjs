@@ -5,8 +5,10 @@
 // bench/results/<date>.{json,md,svg} and bench/results/latest.{md,svg}.
 //
 // Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
-// --only duotoken,pg,express-jwt,better-auth   --profile (CPU profiles
-// of the duotoken hot paths, summarised into <date>-profile.md).
+// --only duotoken,pg,express-jwt,better-auth   --scenarios refresh,me,…
+// (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
+// login)   --profile (CPU profiles of the duotoken hot paths, summarised
+// into <date>-profile.md).
 import { cpus, totalmem, release, platform } from 'node:os';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '1.5' },
     only: { type: 'string' },
+    scenarios: { type: 'string' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -33,14 +36,15 @@ const SECONDS = Number(opts.seconds);
 const WARMUP = Number(opts.warmup);
 const ONLY = opts.only ? new Set(opts.only.split(',')) : undefined;
 const wants = (name) => !ONLY || ONLY.has(name);
+const SCENARIOS = opts.scenarios ? opts.scenarios.split(',') : undefined;
 const started = Date.now();
 const log = (line) => process.stdout.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
 /** Connections of the throughput runs; the refresh run uses one per session. */
 const CONNECTIONS = 32;
 const SESSIONS = 50;
-/** Rounds of the cost-of-auth pair (best round kept). */
-const ROUNDS = 2;
+/** Rounds of the cost-of-auth pair (the median is reported). */
+const ROUNDS = 3;
 const LOGIN_CONNECTIONS = 8;
 /** The protected-route probe that runs beside the login flood: a steady, modest rate. */
 const PROBE = { connections: 4, overallRate: 200 };
@@ -105,20 +109,22 @@ async function measure(server, target, scenario, job, note) {
 /** Scenarios of one duotoken configuration; `only` restricts them (profiling runs one at a time). */
 /**
  * The cost-of-auth pair (unauthenticated route, then the protected one),
- * measured alternately `ROUNDS` times; each keeps its best round, so that a
- * burst of other work on the machine during one round does not decide the
- * ratio. Every round's req/s is kept in `rounds`.
+ * measured alternately `ROUNDS` times, so that both see the same machine:
+ * the report judges the median of the per-round ratios, and each row shows
+ * its median round. A burst of other work on the machine during one round
+ * then decides neither the ratio nor the figures. Every round's req/s is kept
+ * in `rounds`.
  */
 async function measureAuthCost(server, target, pair) {
-  const rows = {};
+  const rounds = Object.fromEntries(pair.map(({ scenario }) => [scenario, []]));
   for (let round = 0; round < ROUNDS; round++)
-    for (const { scenario, job, note } of pair) {
-      const row = await measure(server, target, scenario, { ...job, keep: true }, note);
-      const best = rows[scenario];
-      const rounds = [...(best?.rounds ?? []), row.main.requestsPerSecond];
-      rows[scenario] = !best || row.main.requestsPerSecond > best.main.requestsPerSecond ? { ...row, rounds } : { ...best, rounds };
-    }
-  for (const { scenario } of pair) runs.push(rows[scenario]);
+    for (const { scenario, job, note } of pair)
+      rounds[scenario].push(await measure(server, target, scenario, { ...job, keep: true }, note));
+  for (const { scenario } of pair) {
+    const rows = rounds[scenario];
+    const median = [...rows].sort((a, b) => a.main.requestsPerSecond - b.main.requestsPerSecond)[Math.floor(rows.length / 2)];
+    runs.push({ ...median, rounds: rows.map((r) => r.main.requestsPerSecond) });
+  }
 }
 
 async function benchDuotoken(target, env, { profileDir, only } = {}) {
@@ -276,10 +282,10 @@ async function main() {
   log(`argon2id ${reference.argon2idVerifyPerSecond.toFixed(0)}/s, scrypt ${reference.scryptVerifyPerSecond.toFixed(0)}/s`);
 
   try {
-    if (wants('duotoken')) await benchDuotoken('duotoken', {});
+    if (wants('duotoken')) await benchDuotoken('duotoken', {}, { only: SCENARIOS });
     if (wants('pg')) {
       if (process.env.DUOTOKEN_DATABASE_URL)
-        await benchDuotoken('duotoken-pg', { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL });
+        await benchDuotoken('duotoken-pg', { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL }, { only: SCENARIOS });
       else skipped.push({ target: 'duotoken-pg', reason: 'not run: DUOTOKEN_DATABASE_URL is not set' });
     }
     if (wants('express-jwt')) await benchExpressJwt();
@@ -290,7 +296,7 @@ async function main() {
       // One profiled server per hot path, so that each profile holds one scenario.
       profiles = [];
       const before = runs.length;
-      for (const scenario of ['session-check', 'me', 'refresh', 'login']) {
+      for (const scenario of SCENARIOS ?? ['session-check', 'me', 'refresh', 'login']) {
         const profileDir = mkdtempSync(join(tmpdir(), `duotoken-prof-${scenario}-`));
         log(`profiling duotoken ${scenario} (node --cpu-prof) …`);
         await benchDuotoken('duotoken', {}, { profileDir, only: [scenario] });

@@ -18,12 +18,19 @@ import { openSqlite } from './store/open-sqlite.js';
 import type { OpenedDatabase } from './store/opened-database.js';
 import { createStore, type Store } from './store/store.js';
 
-/** Opens the configured database (embedded SQLite unless a URL says otherwise). */
-export function openDatabase(config: Config): OpenedDatabase {
+/**
+ * Opens the configured database (embedded SQLite unless a URL says
+ * otherwise). `serving`: a long-running server, which checkpoints SQLite's
+ * WAL on a thread of its own.
+ */
+export function openDatabase(config: Config, serving?: { logger: Logger }): OpenedDatabase {
   const url = config.databaseUrl;
-  if (!url) return openSqlite(join(config.dataDir, 'duotoken.db'));
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  return openPostgres(url);
+  if (url && !url.startsWith('sqlite:')) return openPostgres(url);
+  const path = url ? url.slice('sqlite:'.length) : join(config.dataDir, 'duotoken.db');
+  return openSqlite(path, {
+    backgroundCheckpoints: serving !== undefined,
+    onCheckpointError: (message) => serving?.logger.warn({ message }, 'sqlite checkpoint failed'),
+  });
 }
 
 /** Everything a running duotoken holds; `close()` releases it. */
@@ -54,7 +61,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   const logger = overrides.logger ?? createLogger(config);
   let store = overrides.store;
   if (!store) {
-    const opened = openDatabase(config);
+    const opened = openDatabase(config, { logger });
     await migrateToLatest(opened);
     store = createStore(opened);
   }

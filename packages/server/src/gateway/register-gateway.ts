@@ -1,10 +1,10 @@
 import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import { ERROR_CATALOGUE, pickLanguage } from '@duotoken/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectName } from '../config/settings.js';
 import type { HttpDialect } from '../dialects/dialect.js';
 import { isAuthError } from '../errors/auth-error.js';
-import { requireAccess } from '../http/require-access.js';
+import { accessCheck } from '../http/require-access.js';
 import { extractAccessToken, TOKEN_FIELDS } from '../http/token-lookup.js';
 import type { Services } from '../services.js';
 import { identityHeaders, stripTokenParams, upstreamHeaders } from './forwarded-request.js';
@@ -12,7 +12,7 @@ import { identityHeaders, stripTokenParams, upstreamHeaders } from './forwarded-
 /** One way of reading a request: a dialect (token places, error shape, 10026 data) and its guard. */
 interface GatewayDialect {
   dialect: HttpDialect;
-  guard: preValidationAsyncHookHandler;
+  guard: (request: FastifyRequest) => Promise<void>;
 }
 
 /**
@@ -40,7 +40,7 @@ function gatewayDialects(services: Services, dialects: Map<DialectName, HttpDial
           }
         : base;
     const autoRenew = (config.autoRenew as readonly string[]).includes(name);
-    out.set(name, { dialect, guard: requireAccess(services, dialect, { autoRenew }) });
+    out.set(name, { dialect, guard: accessCheck(services, dialect, { autoRenew }) });
   }
   return out;
 }
@@ -83,7 +83,7 @@ export async function registerGateway(app: FastifyInstance, services: Services, 
         // A CORS preflight carries no credentials; it goes through with no identity.
         const { dialect, guard } = pickDialect(request, available);
         try {
-          await guard.call(scope, request, reply);
+          await guard(request);
         } catch (error) {
           if (!isAuthError(error)) throw error;
           return dialect.sendError(error, request, reply);

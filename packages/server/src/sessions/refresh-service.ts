@@ -49,10 +49,11 @@ export class RefreshService {
   async refresh(token: string, options: RefreshOptions): Promise<IssuedTokens> {
     const { store, codec } = this.deps;
     await this.deps.rateLimiter?.hit('refresh', options.client.ip);
-    if (!codec.parse(token)) throw invalid();
-    const hash = codec.hash(token);
+    // The HMAC is checked before any read: a forged token costs no database work.
+    const jti = codec.parse(token);
+    if (!jti) throw invalid();
     const outcome = await store.transaction((tx) =>
-      options.mode === 'keep' ? this.keep(tx, hash, options) : this.rotate(tx, hash, options),
+      options.mode === 'keep' ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
     );
     if (outcome.kind === 'reused') {
       this.deps.fence.record({ sessionId: outcome.sessionId, version: 0, revoked: true, at: this.deps.clock.now() });
@@ -62,17 +63,18 @@ export class RefreshService {
     return this.deps.issuer.pair(session, isAdmin, roles, refresh);
   }
 
-  private async rotate(tx: Repos, hash: string, options: RefreshOptions): Promise<Outcome> {
+  private async rotate(tx: Repos, jti: string, options: RefreshOptions): Promise<Outcome> {
     const now = this.deps.clock.now();
-    const consumed = await tx.consumeRefreshToken(hash, now);
+    // The successor's id is drawn first so that the consuming UPDATE records it (one statement fewer).
+    const successor = this.deps.issuer.newRefreshId();
+    const consumed = await tx.consumeRefreshToken(jti, successor, now);
     if (consumed) {
       const live = await this.liveSession(tx, consumed.session_id, options, now);
-      const refresh = await this.deps.issuer.insertRefreshToken(tx, live.session);
-      await tx.setSuccessor(consumed.jti, refresh.jti);
+      const refresh = await this.deps.issuer.insertRefreshToken(tx, live.session, successor);
       await tx.touchSession(live.session.id, now);
       return { kind: 'pair', ...live, refresh };
     }
-    const row = await tx.findRefreshToken(hash);
+    const row = await tx.findRefreshToken(jti);
     if (!row || row.consumed_at === null || Number(row.expires_at) <= now) throw invalid();
     if (options.expectSessionId !== undefined && row.session_id !== options.expectSessionId) throw invalid();
     if (now - Number(row.consumed_at) <= this.deps.graceSeconds * 1000) {
@@ -98,9 +100,9 @@ export class RefreshService {
     return { kind: 'reused', sessionId: row.session_id };
   }
 
-  private async keep(tx: Repos, hash: string, options: RefreshOptions): Promise<Outcome> {
+  private async keep(tx: Repos, jti: string, options: RefreshOptions): Promise<Outcome> {
     const now = this.deps.clock.now();
-    const row = await tx.findRefreshToken(hash);
+    const row = await tx.findRefreshToken(jti);
     if (!row || row.consumed_at !== null || Number(row.expires_at) <= now) throw invalid();
     const live = await this.liveSession(tx, row.session_id, options, now);
     await tx.touchSession(live.session.id, now);

@@ -11,7 +11,7 @@ export type ClaimsExtension = (dialect: string, userId: number) => Record<string
 
 /**
  * Mints the two halves of a pair for a session: a refresh-token record
- * (stored by hash only) and a signed access token.
+ * (its id only; the token string is never stored) and a signed access token.
  */
 export class TokenIssuer {
   constructor(
@@ -22,19 +22,23 @@ export class TokenIssuer {
     private readonly extendClaims: ClaimsExtension,
   ) {}
 
+  /** A fresh refresh-token id (for callers that must name the successor before inserting it). */
+  newRefreshId(): string {
+    return randomId();
+  }
+
   /** Inserts a new refresh token of `session` through `tx`; never outlives the session. */
   async insertRefreshToken(
     tx: Repos,
     session: Pick<SessionRow, 'id' | 'expires_at'>,
+    jti = randomId(),
   ): Promise<{ jti: string; token: string; expiresAt: number }> {
     const now = this.clock.now();
-    const jti = randomId();
     const token = this.codec.mint(jti);
     const expiresAt = Math.min(now + this.refreshTtlSeconds * 1000, Number(session.expires_at));
     await tx.insertRefreshToken({
       jti,
       session_id: session.id,
-      token_hash: this.codec.hash(token),
       issued_at: now,
       expires_at: expiresAt,
       consumed_at: null,

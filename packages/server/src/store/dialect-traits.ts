@@ -9,16 +9,23 @@ export interface DialectTraits {
   readonly autoIncrementKeyword: boolean;
   /** Whether `SELECT … FOR UPDATE` exists (PostgreSQL); SQLite serialises writers anyway. */
   readonly supportsRowLocks: boolean;
+  /**
+   * Whether a table keyed by a text primary key can be stored in that key's
+   * b-tree (`WITHOUT ROWID`, SQLite): one b-tree fewer to write per insert.
+   */
+  readonly supportsWithoutRowid: boolean;
 }
 
 export const SQLITE_TRAITS: DialectTraits = Object.freeze({
   autoIdType: 'integer',
   autoIncrementKeyword: true,
   supportsRowLocks: false,
+  supportsWithoutRowid: true,
 });
 
 export const POSTGRES_TRAITS: DialectTraits = Object.freeze({
   autoIdType: 'serial',
   autoIncrementKeyword: false,
   supportsRowLocks: true,
+  supportsWithoutRowid: false,
 });

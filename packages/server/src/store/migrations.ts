@@ -1,7 +1,22 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DialectTraits } from './dialect-traits.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations work on the untyped schema by design */
+
+/** `refresh_tokens` as 0001 made it (looked up by the token's SHA-256); 0002 replaced it. */
+async function createRefreshTokensV1(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('refresh_tokens')
+    .addColumn('jti', 'varchar(64)', (c: any) => c.primaryKey())
+    .addColumn('session_id', 'varchar(64)', (c: any) => c.notNull().references('sessions.id').onDelete('cascade'))
+    .addColumn('token_hash', 'varchar(64)', (c: any) => c.notNull().unique())
+    .addColumn('issued_at', 'bigint', (c: any) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c: any) => c.notNull())
+    .addColumn('consumed_at', 'bigint')
+    .addColumn('successor_jti', 'varchar(64)')
+    .execute();
+  await db.schema.createIndex('refresh_tokens_session_idx').on('refresh_tokens').column('session_id').execute();
+}
 
 /** All migrations, in order. Each is `{ up, down }`; names sort by their numeric prefix. */
 function migrations(traits: DialectTraits): Record<string, Migration> {
@@ -55,17 +70,7 @@ function migrations(traits: DialectTraits): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
         await db.schema.createIndex('sessions_fenced_idx').on('sessions').column('fenced_at').execute();
-        await db.schema
-          .createTable('refresh_tokens')
-          .addColumn('jti', 'varchar(64)', (c: any) => c.primaryKey())
-          .addColumn('session_id', 'varchar(64)', (c: any) => c.notNull().references('sessions.id').onDelete('cascade'))
-          .addColumn('token_hash', 'varchar(64)', (c: any) => c.notNull().unique())
-          .addColumn('issued_at', 'bigint', (c: any) => c.notNull())
-          .addColumn('expires_at', 'bigint', (c: any) => c.notNull())
-          .addColumn('consumed_at', 'bigint')
-          .addColumn('successor_jti', 'varchar(64)')
-          .execute();
-        await db.schema.createIndex('refresh_tokens_session_idx').on('refresh_tokens').column('session_id').execute();
+        await createRefreshTokensV1(db);
         await db.schema
           .createTable('signing_keys')
           .addColumn('kid', 'varchar(128)', (c: any) => c.primaryKey())
@@ -104,6 +109,37 @@ function migrations(traits: DialectTraits): Record<string, Migration> {
           'users',
         ])
           await db.schema.dropTable(table).ifExists().execute();
+      },
+    },
+    /**
+     * Refresh tokens are found by `jti` once their HMAC checks out, so the
+     * unique `token_hash` index was one b-tree too many on every rotation; on
+     * SQLite the table now lives in its primary key's b-tree. Rebuilt rather
+     * than altered: SQLite cannot drop an indexed column. Tokens issued
+     * before keep working (their `jti` carries over).
+     */
+    '0002_refresh_tokens_by_jti': {
+      async up(db: Kysely<any>) {
+        let table = db.schema
+          .createTable('refresh_tokens_next')
+          .addColumn('jti', 'varchar(64)', (c: any) => c.primaryKey())
+          .addColumn('session_id', 'varchar(64)', (c: any) => c.notNull().references('sessions.id').onDelete('cascade'))
+          .addColumn('issued_at', 'bigint', (c: any) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c: any) => c.notNull())
+          .addColumn('consumed_at', 'bigint')
+          .addColumn('successor_jti', 'varchar(64)');
+        if (traits.supportsWithoutRowid) table = table.modifyEnd(sql`without rowid`);
+        await table.execute();
+        await sql`insert into refresh_tokens_next (jti, session_id, issued_at, expires_at, consumed_at, successor_jti)
+          select jti, session_id, issued_at, expires_at, consumed_at, successor_jti from refresh_tokens`.execute(db);
+        await db.schema.dropTable('refresh_tokens').execute();
+        await db.schema.alterTable('refresh_tokens_next').renameTo('refresh_tokens').execute();
+        await db.schema.createIndex('refresh_tokens_session_idx').on('refresh_tokens').column('session_id').execute();
+      },
+      async down(db: Kysely<any>) {
+        // Tokens cannot be re-hashed without their strings: going back ends every session.
+        await db.schema.dropTable('refresh_tokens').execute();
+        await createRefreshTokensV1(db);
       },
     },
   };

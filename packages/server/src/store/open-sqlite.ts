@@ -5,7 +5,21 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { SQLITE_TRAITS } from './dialect-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+
+export interface SqliteOptions {
+  /**
+   * Checkpoint the WAL on a thread of its own instead of inside commits (the
+   * server; short CLI commands leave it to SQLite).
+   */
+  backgroundCheckpoints?: boolean;
+  /** Where checkpoint errors go. */
+  onCheckpointError?: (message: string) => void;
+}
+
+/** SQLite's own checkpoint threshold (pages) while the checkpointer thread runs: only a fallback. */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
 
 /**
  * Opens (creating if needed) an embedded SQLite database with WAL.
@@ -16,13 +30,23 @@ import { withStatementCache } from './sqlite-statement-cache.js';
  * holder asked to log in again. That is the documented trade-off for ~3× the
  * write throughput of FULL.
  */
-export function openSqlite(path: string): OpenedDatabase {
+export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  let checkpointer: SqliteCheckpointer | undefined;
+  if (options.backgroundCheckpoints && path !== ':memory:') {
+    checkpointer = new SqliteCheckpointer(path, { onError: options.onCheckpointError });
+    sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, traits: SQLITE_TRAITS, description: `sqlite:${path}` };
+  return {
+    db,
+    traits: SQLITE_TRAITS,
+    description: `sqlite:${path}`,
+    release: checkpointer && (() => checkpointer.stop()),
+  };
 }

@@ -10,4 +10,6 @@ export interface OpenedDatabase {
   readonly description: string;
   /** PostgreSQL: the schema holding the tables (and Kysely's migration tables). */
   readonly schema?: string;
+  /** Stops what runs beside the connection (SQLite's checkpointer thread); the store calls it before closing. */
+  readonly release?: () => Promise<void>;
 }

@@ -62,11 +62,15 @@ export interface SessionsTable {
   fenced_at: number;
 }
 
+/**
+ * A refresh token's record. The token string is `<jti>.<HMAC(secret, jti)>`
+ * and is never stored: the row is found by `jti` only after the HMAC checks
+ * out, so a dump of this table (without the server secret) yields nothing a
+ * client could present.
+ */
 export interface RefreshTokensTable {
   jti: string;
   session_id: string;
-  /** SHA-256 (hex) of the whole token string; the token itself is never stored. */
-  token_hash: string;
   issued_at: number;
   expires_at: number;
   consumed_at: number | null;

@@ -48,7 +48,7 @@ export class TenancyService {
       if (version === undefined || !session || Number(session.expires_at) <= now) throw new AuthError('ACCESS_TOKEN_INVALID');
       const previous = await tx.findLiveRefreshToken(session.id, now);
       const refresh = await issuer.insertRefreshToken(tx, session);
-      if (previous && (await tx.consumeRefreshToken(previous.token_hash, now))) await tx.setSuccessor(previous.jti, refresh.jti);
+      if (previous) await tx.consumeRefreshToken(previous.jti, refresh.jti, now);
       await audit.record(
         {
           type: 'company.switched',

@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hmac } from '../crypto/server-secret.js';
-import { sha256Hex } from '../crypto/sha256.js';
 
 /**
  * Refresh tokens are opaque: `<jti>.<HMAC-SHA256(refreshKey, jti)>`. They are
  * deterministic in `jti`, so within the grace window the server can hand the
- * same successor string to a second caller while storing only its SHA-256;
- * without the server secret a database dump cannot rebuild them.
+ * same successor string to a second caller while storing only the `jti`;
+ * without the server secret a database dump cannot rebuild them. The store is
+ * asked for a `jti` only after its HMAC checks out.
  */
 export class RefreshTokenCodec {
   constructor(private readonly key: Buffer) {}
@@ -25,10 +25,5 @@ export class RefreshTokenCodec {
     const expected = Buffer.from(hmac(this.key, `rt1:${jti}`));
     const given = Buffer.from(mac);
     return given.length === expected.length && timingSafeEqual(given, expected) ? jti : undefined;
-  }
-
-  /** The lookup hash stored in the database. */
-  hash(token: string): string {
-    return sha256Hex(token);
   }
 }

@@ -64,7 +64,11 @@ describe('POST|GET /auth/refresh-token', () => {
     const { db } = server.runtime.services.store.opened;
     const stored = await db.selectFrom('refresh_tokens').selectAll().where('jti', '=', jti).executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(pair.refresh_token);
-    for (const candidate of [stored.jti, stored.token_hash, `${stored.jti}.${stored.token_hash}`]) {
+    expect(JSON.stringify(stored)).not.toContain(pair.refresh_token.split('.')[1]);
+    // Every stored value, alone and as the MAC half of `<jti>.<mac>`, plus a well-formed forgery.
+    const values = Object.values(stored).map(String);
+    const candidates = [...values, ...values.map((v) => `${stored.jti}.${v}`), `${stored.jti}.${'A'.repeat(43)}`];
+    for (const candidate of candidates) {
       expect((await refresh(candidate)).body.code).toBe('10024');
     }
     expect((await refresh(pair.refresh_token)).status).toBe(200);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
-import { sha256Hex } from '../../src/crypto/sha256.js';
 import { createServices, type Services } from '../../src/services.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import {
@@ -76,7 +75,7 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
     expect(await services.store.countLiveRefreshTokens(session.id, now)).toBe(1);
     const live = await services.store.findLiveRefreshToken(session.id, now);
     expect(services.issuer.tokenOf(live!.jti)).toBe([...successors][0]);
-    expect((await services.store.findRefreshToken(sha256Hex(first.token)))?.successor_jti).toBe(live!.jti);
+    expect((await services.store.findRefreshToken(first.jti))?.successor_jti).toBe(live!.jti);
   });
 
   it('after the grace window the same token is reuse: the session is revoked', async () => {
@@ -107,15 +106,14 @@ describe.skipIf(!PG_URL)('refresh concurrency: postgres (DUOTOKEN_TEST_PG_URL)',
     try {
       probe = await connectPg(PG_URL!);
       const { session, first } = await newSession(services);
-      const hash = sha256Hex(first.token);
       let consumed!: () => void;
       const consumedSignal = new Promise<void>((resolve) => (consumed = resolve));
       const gate = new Promise<void>((resolve) => (release = resolve));
       // The winner: the same steps as RefreshService.rotate, paused before COMMIT.
       winner = services.store.transaction(async (tx) => {
-        const row = await tx.consumeRefreshToken(hash, services.clock.now());
-        const next = await services.issuer.insertRefreshToken(tx, session);
-        await tx.setSuccessor(row!.jti, next.jti);
+        const successor = services.issuer.newRefreshId();
+        await tx.consumeRefreshToken(first.jti, successor, services.clock.now());
+        const next = await services.issuer.insertRefreshToken(tx, session, successor);
         consumed();
         await gate;
         return next;

@@ -62,17 +62,15 @@ function storeConformance(open: () => Promise<StoreTarget>) {
   }
   async function newToken(sessionId: string, issuedAt = T0, expiresAt = T0 + 3_600_000) {
     const jti = id();
-    const hash = randomBytes(32).toString('hex');
     await store.insertRefreshToken({
       jti,
       session_id: sessionId,
-      token_hash: hash,
       issued_at: issuedAt,
       expires_at: expiresAt,
       consumed_at: null,
       successor_jti: null,
     });
-    return { jti, hash };
+    return { jti };
   }
   let alice: number;
 
@@ -148,14 +146,13 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     const sid = await newSession(alice);
     const old = await newToken(sid, T0);
     const expired = await newToken(sid, T0, T0 + 5);
-    expect(await store.consumeRefreshToken(expired.hash, T0 + 10)).toBeUndefined();
-    const row = await store.consumeRefreshToken(old.hash, T0 + 10);
-    expectNumbers(row, ['issued_at', 'expires_at', 'consumed_at']);
-    expect(row!.consumed_at).toBe(T0 + 10);
-    expect(await store.consumeRefreshToken(old.hash, T0 + 11)).toBeUndefined();
     const next = await newToken(sid, T0 + 10);
-    await store.setSuccessor(old.jti, next.jti);
-    expect((await store.findRefreshToken(old.hash))?.successor_jti).toBe(next.jti);
+    expect(await store.consumeRefreshToken(expired.jti, next.jti, T0 + 10)).toBeUndefined();
+    const row = await store.consumeRefreshToken(old.jti, next.jti, T0 + 10);
+    expectNumbers(row, ['issued_at', 'expires_at', 'consumed_at']);
+    expect(row).toMatchObject({ jti: old.jti, consumed_at: T0 + 10, successor_jti: next.jti });
+    expect(await store.consumeRefreshToken(old.jti, id(), T0 + 11)).toBeUndefined();
+    expect((await store.findRefreshToken(old.jti))?.successor_jti).toBe(next.jti);
     expect((await store.findLiveRefreshToken(sid, T0 + 12))?.jti).toBe(next.jti);
     expect(await store.countLiveRefreshTokens(sid, T0 + 12)).toBe(1);
   });
@@ -164,7 +161,7 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     const sid = await newSession(alice);
     const token = await newToken(sid);
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => store.transaction((tx) => tx.consumeRefreshToken(token.hash, T0 + 100))),
+      Array.from({ length: 20 }, () => store.transaction((tx) => tx.consumeRefreshToken(token.jti, id(), T0 + 100))),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(results.find(Boolean)?.jti).toBe(token.jti);

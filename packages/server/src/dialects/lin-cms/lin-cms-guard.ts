@@ -1,7 +1,7 @@
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { isAuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
-import { requireAccess } from '../../http/require-access.js';
+import { accessCheck } from '../../http/require-access.js';
 import { bearerToken } from '../../http/token-lookup.js';
 import type { IssuedTokens } from '../../sessions/issued-tokens.js';
 import type { Services } from '../../services.js';
@@ -20,10 +20,10 @@ import { LinCmsError } from './lin-cms-codes.js';
  * - genuine, but its session was revoked → 10050 (log out: refreshing cannot help).
  */
 export function requireLinCmsAccess(services: Services, dialect: HttpDialect): preValidationAsyncHookHandler {
-  const check = requireAccess(services, dialect, { autoRenew: false });
-  return async function guard(request, reply) {
+  const check = accessCheck(services, dialect, { autoRenew: false });
+  return async function guard(request) {
     try {
-      await check.call(this, request, reply);
+      await check(request);
     } catch (error) {
       throw await classifyAccessFailure(services, dialect.findAccessToken(request), error);
     }
