@@ -234,15 +234,15 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
       summary: 'Forward-auth for nginx auth_request / Traefik ForwardAuth: 200 with x-auth-* headers, else 401',
       response: { 200: envelope(VerifyData), ...protectedErrors },
     },
-    handler: async (request, reply) => {
+    // Synchronous (no promise to settle): this answer is the whole cost of forward-auth, paid on every proxied request.
+    handler: (request, reply) => {
       const p = principalOf(request);
-      void reply.headers({
-        'x-auth-user-id': String(p.userId),
-        'x-auth-company-id': p.companyId === null ? '' : String(p.companyId),
-        'x-auth-session-id': p.sessionId,
-        'x-auth-roles': p.roles.join(','),
-      });
-      return ok(request, { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles });
+      void reply
+        .header('x-auth-user-id', String(p.userId))
+        .header('x-auth-company-id', p.companyId === null ? '' : String(p.companyId))
+        .header('x-auth-session-id', p.sessionId)
+        .header('x-auth-roles', p.roles.join(','))
+        .send(ok(request, { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles }));
     },
   });
 }
