@@ -99,6 +99,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
       await app.close();
       await fenceBus?.close();
       await ephemeral.close();
+      await services.signingThread?.close();
       await store.close();
     },
   };

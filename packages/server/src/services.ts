@@ -21,6 +21,7 @@ import { TokenIssuer, type ClaimsExtension } from './sessions/token-issuer.js';
 import type { Store } from './store/store.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 import { AccessTokens } from './tokens/access-tokens.js';
+import { SigningThread } from './tokens/signing-thread.js';
 import { KeyRing } from './tokens/key-ring.js';
 import { RefreshTokenCodec } from './tokens/refresh-token-codec.js';
 
@@ -48,10 +49,13 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     config.jwtAlg === 'HS256'
       ? KeyRing.hs256(decodeSecret(config.jwtSecret!), clock)
       : await KeyRing.openEdDsa(store, keysOfSecret.sealKey, clock, retentionMs);
+  // Ed25519 signatures leave the event loop (the thread starts with the first one); an HMAC costs less than the hand-off.
+  const signingThread = config.jwtAlg === 'HS256' ? undefined : new SigningThread();
   const accessTokens = new AccessTokens(
     keyRing,
     { issuer: config.issuer, audience: config.audience, ttl: config.accessTtl, clockTolerance: config.clockTolerance },
     clock,
+    signingThread,
   );
   const codec = new RefreshTokenCodec(keysOfSecret.refreshKey);
   const fence = new SessionFence(clock, retentionMs);
@@ -80,6 +84,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     logger,
     keyRing,
     accessTokens,
+    /** Ended by the runtime's close(). */
+    signingThread,
     /** Tells a genuine refresh token from anything else (lin-cms answers 10250 for one sent as an access token). */
     codec,
     fence,

@@ -5,6 +5,7 @@ import { nowSeconds, type Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
 import type { KeyRing } from './key-ring.js';
 import { signCompactJws } from './sign-compact-jws.js';
+import type { SigningThread } from './signing-thread.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** What goes into a new access token besides the registered claims. */
@@ -50,6 +51,8 @@ export class AccessTokens {
     private readonly keys: KeyRing,
     private readonly options: AccessTokenOptions,
     private readonly clock: Clock,
+    /** Where Ed25519 signatures are made; the calling thread when absent. */
+    private readonly signingThread?: SigningThread,
   ) {}
 
   /** Signs a new access token; returns it with its expiry (unix seconds). */
@@ -68,7 +71,7 @@ export class AccessTokens {
       ...(subject.isAdmin ? { adm: true } : {}),
     };
     const registered = { iss: this.options.issuer, aud: this.options.audience, jti: randomId(), iat: now, nbf: now, exp: expiresAt };
-    const token = signCompactJws({ alg, kid, typ: ACCESS_TOKEN_TYP }, { ...claims, ...registered }, key);
+    const token = await signCompactJws({ alg, kid, typ: ACCESS_TOKEN_TYP }, { ...claims, ...registered }, key, this.signingThread);
     return { token, expiresAt };
   }
 
