@@ -43,8 +43,9 @@ const log = (line) => process.stdout.write(`[bench ${((Date.now() - started) / 1
 /** Connections of the throughput runs; the refresh run uses one per session. */
 const CONNECTIONS = 32;
 const SESSIONS = 50;
-/** Rounds of the cost-of-auth pair (the median is reported). */
-const ROUNDS = 3;
+/** Rounds of the cost-of-auth pair (the median is reported), each shorter than a normal run. */
+const ROUNDS = 5;
+const ROUND_SECONDS = Math.min(SECONDS, 4);
 const LOGIN_CONNECTIONS = 8;
 /** The protected-route probe that runs beside the login flood: a steady, modest rate. */
 const PROBE = { connections: 4, overallRate: 200 };
@@ -106,7 +107,6 @@ async function measure(server, target, scenario, job, note) {
   return row;
 }
 
-/** Scenarios of one duotoken configuration; `only` restricts them (profiling runs one at a time). */
 /**
  * The cost-of-auth pair (unauthenticated route, then the protected one),
  * measured alternately `ROUNDS` times, so that both see the same machine:
@@ -119,7 +119,7 @@ async function measureAuthCost(server, target, pair) {
   const rounds = Object.fromEntries(pair.map(({ scenario }) => [scenario, []]));
   for (let round = 0; round < ROUNDS; round++)
     for (const { scenario, job, note } of pair)
-      rounds[scenario].push(await measure(server, target, scenario, { ...job, keep: true }, note));
+      rounds[scenario].push(await measure(server, target, scenario, { ...job, keep: true, seconds: ROUND_SECONDS }, note));
   for (const { scenario } of pair) {
     const rows = rounds[scenario];
     const median = [...rows].sort((a, b) => a.main.requestsPerSecond - b.main.requestsPerSecond)[Math.floor(rows.length / 2)];
@@ -127,6 +127,7 @@ async function measureAuthCost(server, target, pair) {
   }
 }
 
+/** Scenarios of one duotoken configuration; `only` restricts them (profiling runs one at a time). */
 async function benchDuotoken(target, env, { profileDir, only } = {}) {
   const pick = (name) => !only || only.includes(name);
   let server;
@@ -312,6 +313,7 @@ async function main() {
       machine,
       settings: {
         rounds: ROUNDS,
+        roundSeconds: ROUND_SECONDS,
         seconds: SECONDS,
         warmupSeconds: WARMUP,
         connections: CONNECTIONS,

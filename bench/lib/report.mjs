@@ -114,7 +114,7 @@ export function renderMarkdown(report, { svg }) {
       `Every server is its own process on 127.0.0.1; the load comes from autocannon in another process on the same machine. ` +
       `Each figure: ${settings.seconds} s after a ${settings.warmupSeconds} s warm-up, ${settings.connections} connections ` +
       `(refresh: ${settings.sessions} sessions, one connection each; login: ${settings.loginConnections} connections); ` +
-      `the first two rows show the median of ${settings.rounds} alternating rounds. ` +
+      `the first two rows show the median of ${settings.rounds} alternating rounds of ${settings.roundSeconds ?? settings.seconds} s. ` +
       `Whole run: ${report.wallSeconds} s.`,
     '',
     `Hash ceilings on this machine (the hash alone, 2 at a time): argon2id m=19456 t=2 p=1 ${fmt(reference.argon2idVerifyPerSecond)}/s, ` +

@@ -181,6 +181,28 @@ describe('protected routes of the standard dialect', () => {
     expect(bad.headers.get('x-auth-user-id')).toBeNull();
   });
 
+  it('GET /auth/verify: the identity in the envelope too, in the asked language, on every call, until the session ends', async () => {
+    const pair = await login();
+    const claims = decodeJwt(pair.access_token);
+    const data = { user_id: claims.uid, company_id: acme, session_id: claims.sid, roles: ['viewer'] };
+    for (const [language, msg] of [
+      [undefined, '成功'],
+      ['en', 'Success'],
+    ] as const) {
+      // The second answer is built once per token and reused: it must be the same.
+      for (let i = 0; i < 2; i++) {
+        const headers = { ...auth(pair.access_token), ...(language ? { 'accept-language': language } : {}) };
+        const res = await call(server, 'GET', '/auth/verify', { headers });
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(res.body).toEqual({ code: '00000', msg, data });
+      }
+    }
+    expect((await call(server, 'POST', '/auth/logout', { headers: auth(pair.access_token) })).status).toBe(200);
+    const after = await call(server, 'GET', '/auth/verify', { headers: auth(pair.access_token) });
+    expect([after.status, after.body.code]).toEqual([401, '10028']);
+    expect(after.headers.get('x-auth-user-id')).toBeNull();
+  });
+
   it('GET /auth/verify reads a token from the original URI that nginx forwards', async () => {
     const pair = await login();
     const res = await server.fetch('/auth/verify', {

@@ -1,3 +1,4 @@
+import { pickLanguage } from '@duotoken/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -8,6 +9,7 @@ import { principalOf, requireAccess } from '../../http/require-access.js';
 import type { Services } from '../../services.js';
 import type { HttpDialect } from '../dialect.js';
 import { ok, standardPair } from './standard-format.js';
+import { forwardAuthAnswer } from './forward-auth-answer.js';
 import {
   bearer,
   ChallengeData,
@@ -234,15 +236,15 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
       summary: 'Forward-auth for nginx auth_request / Traefik ForwardAuth: 200 with x-auth-* headers, else 401',
       response: { 200: envelope(VerifyData), ...protectedErrors },
     },
-    // Synchronous (no promise to settle): this answer is the whole cost of forward-auth, paid on every proxied request.
+    // Synchronous, and built once per token: this answer is the whole cost of forward-auth, paid on every proxied request.
     handler: (request, reply) => {
-      const p = principalOf(request);
+      const answer = forwardAuthAnswer(principalOf(request));
+      const body = answer.body[pickLanguage(request.headers['accept-language'])];
+      // Already JSON of the 200 schema above: a string is sent as it is, not serialized again.
       void reply
-        .header('x-auth-user-id', String(p.userId))
-        .header('x-auth-company-id', p.companyId === null ? '' : String(p.companyId))
-        .header('x-auth-session-id', p.sessionId)
-        .header('x-auth-roles', p.roles.join(','))
-        .send(ok(request, { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles }));
+        .headers(answer.headers)
+        .type('application/json; charset=utf-8')
+        .send(body as never);
     },
   });
 }
