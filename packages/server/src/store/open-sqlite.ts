@@ -20,6 +20,8 @@ export interface SqliteOptions {
 
 /** SQLite's own checkpoint threshold (pages) while the checkpointer thread runs: only a fallback. */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
+/** SQLite's default, restored should the thread be lost. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 
 /**
  * Opens (creating if needed) an embedded SQLite database with WAL.
@@ -39,7 +41,13 @@ export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDat
   sqlite.pragma('busy_timeout = 5000');
   let checkpointer: SqliteCheckpointer | undefined;
   if (options.backgroundCheckpoints && path !== ':memory:') {
-    checkpointer = new SqliteCheckpointer(path, { onError: options.onCheckpointError });
+    checkpointer = new SqliteCheckpointer(path, {
+      onError: options.onCheckpointError,
+      onLost: () => {
+        options.onCheckpointError?.('checkpoint thread ended: SQLite checkpoints inside commits again');
+        if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);
+      },
+    });
     sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });

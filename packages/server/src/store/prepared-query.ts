@@ -18,7 +18,9 @@ type Placeholders<A> = { readonly [K in keyof A]: A[K] };
  * placeholder travels through Kysely as an opaque parameter value, so the
  * compiled parameter list records where every argument goes. Execution goes
  * through `executeQuery` of whatever executor is passed (the pool or a
- * transaction), so transactions, connections and plugins work as usual.
+ * transaction), so transactions and connections work as usual. Plugins see
+ * the query once, when it is compiled, and every run reuses its query id:
+ * the store uses none (PostgreSQL's schema is the connection's search_path).
  */
 export class PreparedQuery<A extends Record<string, unknown>, R> {
   private compiled: CompiledQuery<R> | undefined;

@@ -43,6 +43,8 @@ export interface CheckpointerOptions {
   restartPages?: number;
   /** Called with checkpoint errors (busy, I/O); the checkpointer keeps trying. */
   onError?: (message: string) => void;
+  /** Called if the thread ends without `stop()` (it could not start, or crashed): checkpoints are SQLite's again. */
+  onLost?: () => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export class SqliteCheckpointer {
     this.worker.once('exit', () => {
       this.exited = true;
       started();
+      if (!this.stopping) options.onLost?.();
     });
     // Must not keep a finished process alive; `stop()` is the orderly end.
     this.worker.unref();

@@ -83,6 +83,17 @@ describe('SQLite checkpoints on their own thread', () => {
     }
   });
 
+  it('says so when the thread is lost (here: it cannot open the database), and only then', async () => {
+    let lost = 0;
+    const broken = new SqliteCheckpointer(join(tempDb(), 'no-such-dir', 'x.db'), { onLost: () => lost++ });
+    await broken.ready;
+    expect(lost).toBe(1);
+    const healthy = new SqliteCheckpointer(tempDb(), { onLost: () => lost++ });
+    await healthy.ready;
+    await healthy.stop();
+    expect(lost).toBe(1);
+  });
+
   it('stops cleanly, also when asked twice', async () => {
     const path = tempDb();
     const opened = openSqlite(path, { backgroundCheckpoints: true });
