@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
 import type { CompaniesTable, Database } from './schema.js';
 
 export type CompanyRow = Selectable<CompaniesTable>;
@@ -12,8 +13,28 @@ export interface MembershipView {
   isDefault: boolean;
 }
 
+/** Statements of the hot paths (`/auth/me`), compiled once per store. */
+export function companyQueries() {
+  return {
+    memberships: new PreparedQuery((db, p: { userId: number }) =>
+      db
+        .selectFrom('memberships')
+        .innerJoin('companies', 'companies.id', 'memberships.company_id')
+        .select([
+          'companies.id as companyId',
+          'companies.name as companyName',
+          'companies.status as companyStatus',
+          'memberships.roles as roles',
+          'memberships.is_default as isDefault',
+        ])
+        .where('memberships.user_id', '=', p.userId)
+        .orderBy('companies.id'),
+    ),
+  };
+}
+
 /** Companies (tenants) and memberships. */
-export function companiesRepo(db: Kysely<Database>) {
+export function companiesRepo(db: Kysely<Database>, q: ReturnType<typeof companyQueries>) {
   return {
     createCompany(input: { name: string; now: number }): Promise<CompanyRow> {
       return db
@@ -61,19 +82,7 @@ export function companiesRepo(db: Kysely<Database>) {
       return row ? (JSON.parse(row.roles) as string[]) : undefined;
     },
     async listMemberships(userId: number): Promise<MembershipView[]> {
-      const rows = await db
-        .selectFrom('memberships')
-        .innerJoin('companies', 'companies.id', 'memberships.company_id')
-        .select([
-          'companies.id as companyId',
-          'companies.name as companyName',
-          'companies.status as companyStatus',
-          'memberships.roles as roles',
-          'memberships.is_default as isDefault',
-        ])
-        .where('memberships.user_id', '=', userId)
-        .orderBy('companies.id')
-        .execute();
+      const rows = await q.memberships.execute(db, { userId });
       return rows.map((r) => ({ ...r, roles: JSON.parse(r.roles) as string[], isDefault: r.isDefault === 1 }));
     },
   };

@@ -21,7 +21,7 @@ export interface SessionContext {
   roles: string[] | undefined;
 }
 
-/** The refresh path's statements, compiled once per store (bench/: refresh rotations/s). */
+/** The refresh and `/auth/me` paths' statements, compiled once per store (bench/). */
 export function sessionQueries() {
   return {
     /**
@@ -46,6 +46,7 @@ export function sessionQueries() {
         ])
         .where('sessions.id', '=', p.id),
     ),
+    byId: new PreparedQuery((db, p: { id: string }) => db.selectFrom('sessions').selectAll().where('id', '=', p.id)),
     touch: new PreparedQuery((db, p: { id: string; now: number }) =>
       db.updateTable('sessions').set({ last_used_at: p.now }).where('id', '=', p.id),
     ),
@@ -59,7 +60,7 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
       await db.insertInto('sessions').values(row).execute();
     },
     findSession(id: string): Promise<SessionRow | undefined> {
-      return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return q.byId.executeTakeFirst(db, { id });
     },
     async touchSession(id: string, now: number): Promise<void> {
       await q.touch.execute(db, { id, now });

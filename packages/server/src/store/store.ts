@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
-import { companiesRepo } from './companies-repo.js';
+import { companiesRepo, companyQueries } from './companies-repo.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
 import { signingKeysRepo } from './signing-keys-repo.js';
-import { usersRepo } from './users-repo.js';
+import { userQueries, usersRepo } from './users-repo.js';
 import { toAuthError } from './map-db-error.js';
 
 /** Every repository, bound to one executor (the pool or a transaction). */
@@ -20,15 +20,19 @@ export type Repos = ReturnType<typeof usersRepo> &
   ReturnType<typeof loginFailuresRepo>;
 
 /** The hot path's prepared queries; compiled on first use with the store's dialect. */
-type PreparedQueries = { refreshTokens: ReturnType<typeof refreshTokenQueries>; sessions: ReturnType<typeof sessionQueries> };
+type PreparedQueries = ReturnType<typeof preparedQueries>;
+
+function preparedQueries() {
+  return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries() };
+}
 
 function bindRepos(db: Kysely<Database>, q: PreparedQueries): Repos {
   // Object.assign, not an object literal of seven spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
     {},
-    usersRepo(db),
-    companiesRepo(db),
+    usersRepo(db, q.users),
+    companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
     signingKeysRepo(db),
@@ -52,7 +56,7 @@ export interface Store extends Repos {
 
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
-  const prepared: PreparedQueries = { refreshTokens: refreshTokenQueries(), sessions: sessionQueries() };
+  const prepared = preparedQueries();
   const repos = bindRepos(opened.db, prepared);
   const guarded = Object.fromEntries(
     Object.entries(repos).map(([name, fn]) => [

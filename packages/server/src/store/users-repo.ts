@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
 import type { Database, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -8,8 +9,15 @@ export function normalizeAccount(account: string): string {
   return account.normalize('NFKC').trim().toLowerCase();
 }
 
+/** Statements of the hot paths (`/auth/me`), compiled once per store. */
+export function userQueries() {
+  return {
+    byId: new PreparedQuery((db, p: { id: number }) => db.selectFrom('users').selectAll().where('id', '=', p.id)),
+  };
+}
+
 /** Users: accounts, password hashes, status. */
-export function usersRepo(db: Kysely<Database>) {
+export function usersRepo(db: Kysely<Database>, q: ReturnType<typeof userQueries>) {
   return {
     async createUser(input: { account: string; name: string; passwordHash: string; isAdmin: boolean; now: number }): Promise<UserRow> {
       return db
@@ -30,7 +38,7 @@ export function usersRepo(db: Kysely<Database>) {
       return db.selectFrom('users').selectAll().where('account', '=', normalizeAccount(account)).executeTakeFirst();
     },
     findUserById(id: number): Promise<UserRow | undefined> {
-      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return q.byId.executeTakeFirst(db, { id });
     },
     async countUsers(): Promise<number> {
       const row = await db
