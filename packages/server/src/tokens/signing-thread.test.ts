@@ -28,6 +28,7 @@ describe('SigningThread', () => {
       expect(valid(input, signature, key.publicKey)).toBe(true);
       expect(valid(input, signature, (i % 2 ? first : second).publicKey)).toBe(false);
     });
+    expect(thread.counts()).toEqual({ onThread: 40, onCaller: 0 });
   });
 
   it('keeps signing across turns and after a new key appears', async () => {
@@ -46,5 +47,6 @@ describe('SigningThread', () => {
     const signatures = await Promise.all(pending);
     signatures.forEach((signature, i) => expect(valid(`x.${i}`, signature)).toBe(true));
     expect(valid('later', await thread.sign('later', first.privateKey))).toBe(true);
+    expect(thread.counts()).toEqual({ onThread: 0, onCaller: 11 });
   });
 });

@@ -50,9 +50,16 @@ export class SigningThread {
   private nextBatch = 1;
   private readonly keyIds = new WeakMap<KeyObject, number>();
   private nextKeyId = 1;
+  private onThread = 0;
+  private onCaller = 0;
+
+  /** Signatures made so far on the thread and, after a fallback, on the calling thread. */
+  counts(): { onThread: number; onCaller: number } {
+    return { onThread: this.onThread, onCaller: this.onCaller };
+  }
 
   sign(input: string, key: KeyObject): Promise<string> {
-    if (this.failed) return Promise.resolve(signEd25519(input, key));
+    if (this.failed) return Promise.resolve(this.signHere(input, key));
     return new Promise((resolve) => {
       // One flush per turn of the event loop, after the I/O callbacks that queued work in it.
       if (this.queue.length === 0) setImmediate(() => this.flush());
@@ -72,7 +79,7 @@ export class SigningThread {
     this.queue = [];
     const worker = this.failed ? undefined : this.start();
     if (!worker) {
-      for (const job of jobs) job.resolve(signEd25519(job.input, job.key));
+      for (const job of jobs) job.resolve(this.signHere(job.input, job.key));
       return;
     }
     const batch = this.nextBatch++;
@@ -90,6 +97,7 @@ export class SigningThread {
         const jobs = this.inFlight.get(message.batch);
         this.inFlight.delete(message.batch);
         if (this.inFlight.size === 0) worker.unref();
+        this.onThread += message.signatures.length;
         jobs?.forEach((job, i) => job.resolve(message.signatures[i]!));
       });
       worker.on('error', () => this.fail());
@@ -119,6 +127,11 @@ export class SigningThread {
     this.worker = undefined;
     const owed = [...this.inFlight.values()].flat();
     this.inFlight.clear();
-    for (const job of owed) job.resolve(signEd25519(job.input, job.key));
+    for (const job of owed) job.resolve(this.signHere(job.input, job.key));
+  }
+
+  private signHere(input: string, key: KeyObject): string {
+    this.onCaller += 1;
+    return signEd25519(input, key);
   }
 }

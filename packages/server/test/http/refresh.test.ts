@@ -23,6 +23,16 @@ describe('POST|GET /auth/refresh-token', () => {
   });
   afterAll(() => server.close());
 
+  it('signs the access tokens of logins and refreshes on the signing thread, not the event loop', async () => {
+    const thread = server.runtime.services.signingThread!;
+    const before = thread.counts();
+    const pair = await login();
+    expect((await refresh(pair.refresh_token)).status).toBe(200);
+    const after = thread.counts();
+    expect(after.onThread - before.onThread).toBe(2);
+    expect(after.onCaller).toBe(before.onCaller);
+  });
+
   it('rotates: a new pair in the same session, with no-store', async () => {
     const first = await login();
     const res = await refresh(first.refresh_token);
