@@ -114,6 +114,21 @@ export function unwrapEnvelope(status: number, body: unknown): unknown {
   throw new AuthClientError('BAD_RESPONSE', `unexpected answer (HTTP ${status})`, { status, data: body });
 }
 
+/**
+ * The pair of an envelope dialect's token answer, whose expiries are unix
+ * seconds in the named fields (standard: `expires_at`/`refresh_expires_at`;
+ * mmm: `expires_in`/`refresh_expires`, absolute despite the name).
+ */
+export function readEnvelopePair(data: unknown, fields: { access: string; refresh: string }): TokenPairTimes {
+  const d = requireTokens(data);
+  return {
+    accessToken: d.access_token,
+    refreshToken: d.refresh_token,
+    accessExpiresAt: secondsToMs(d[fields.access]),
+    refreshExpiresAt: secondsToMs(d[fields.refresh]),
+  };
+}
+
 /** Seconds (unix) to ms; null for anything that is not a positive number. */
 export function secondsToMs(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value * 1000 : null;

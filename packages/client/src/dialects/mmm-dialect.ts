@@ -1,4 +1,4 @@
-import { requireTokens, secondsToMs, unwrapEnvelope, type ClientDialect, type DialectPaths } from './client-dialect.js';
+import { readEnvelopePair, unwrapEnvelope, type ClientDialect, type DialectPaths } from './client-dialect.js';
 import { classifyEnvelope } from './standard-dialect.js';
 
 const PATHS: DialectPaths = {
@@ -28,15 +28,7 @@ export function mmmDialect(paths: Partial<DialectPaths> = {}): ClientDialect {
       ...(c.deviceType === undefined ? {} : { device_type: c.deviceType }),
     }),
     unwrap: unwrapEnvelope,
-    readPair(data) {
-      const d = requireTokens(data);
-      return {
-        accessToken: d.access_token,
-        refreshToken: d.refresh_token,
-        accessExpiresAt: secondsToMs(d.expires_in),
-        refreshExpiresAt: secondsToMs(d.refresh_expires),
-      };
-    },
+    readPair: (data) => readEnvelopePair(data, { access: 'expires_in', refresh: 'refresh_expires' }),
     classify: (status, body) => classifyEnvelope(status, body, dialect.readPair),
   };
   return dialect;

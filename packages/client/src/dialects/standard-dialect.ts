@@ -1,13 +1,5 @@
 import { ERROR_CATALOGUE } from '@duotoken/protocol';
-import {
-  readEnvelope,
-  requireTokens,
-  secondsToMs,
-  unwrapEnvelope,
-  type ClientDialect,
-  type DialectPaths,
-  type Verdict,
-} from './client-dialect.js';
+import { readEnvelope, readEnvelopePair, unwrapEnvelope, type ClientDialect, type DialectPaths, type Verdict } from './client-dialect.js';
 
 const RENEWED = ERROR_CATALOGUE.ACCESS_TOKEN_RENEWED.wire;
 const REFRESH_DEAD = ERROR_CATALOGUE.REFRESH_TOKEN_INVALID.wire;
@@ -71,15 +63,7 @@ export function standardDialect(paths: Partial<DialectPaths> = {}): ClientDialec
       ...(c.deviceType === undefined ? {} : { device_type: c.deviceType }),
     }),
     unwrap: unwrapEnvelope,
-    readPair(data) {
-      const d = requireTokens(data);
-      return {
-        accessToken: d.access_token,
-        refreshToken: d.refresh_token,
-        accessExpiresAt: secondsToMs(d.expires_at),
-        refreshExpiresAt: secondsToMs(d.refresh_expires_at),
-      };
-    },
+    readPair: (data) => readEnvelopePair(data, { access: 'expires_at', refresh: 'refresh_expires_at' }),
     classify: (status, body) => classifyEnvelope(status, body, dialect.readPair),
   };
   return dialect;
