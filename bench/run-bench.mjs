@@ -5,10 +5,12 @@
 // bench/results/<date>.{json,md,svg} and bench/results/latest.{md,svg}.
 //
 // Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
-// --only duotoken,pg,express-jwt,better-auth   --scenarios refresh,me,…
+// --only duotoken,pg,minimal-rotation,express-jwt,better-auth   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
 // login)   --profile (CPU profiles of the duotoken hot paths, summarised
-// into <date>-profile.md).
+// into <date>-profile.md). `minimal-rotation` is the rotation baseline, on
+// SQLite and, with DUOTOKEN_DATABASE_URL, on PostgreSQL; `better-auth` runs
+// it without and with its cookie cache.
 import { cpus, totalmem, release, platform } from 'node:os';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,15 @@ import { argon2Ceiling, scryptCeiling } from './lib/hash-ceiling.mjs';
 import { LoadClient } from './lib/load-client.mjs';
 import { summariseProfiles } from './lib/profile-summary.mjs';
 import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
-import { inBatches, installBetterAuth, PASSWORD, startBetterAuth, startDuotoken, startExpressJwt } from './lib/targets.mjs';
+import {
+  inBatches,
+  installBetterAuth,
+  PASSWORD,
+  startBetterAuth,
+  startDuotoken,
+  startExpressJwt,
+  startMinimalRotation,
+} from './lib/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: opts } = parseArgs({
@@ -94,7 +104,7 @@ async function measure(server, target, scenario, job, note) {
   const cpuSeconds = cpuStart === undefined || cpuEnd === undefined ? undefined : cpuEnd - cpuStart;
   // Per request of the main load (a login's figure includes its share of the probe, about 1 %).
   const served = result.main.total;
-  const cpu = cpuSeconds === undefined ? undefined : { seconds: cpuSeconds, microsPerRequest: (cpuSeconds / served) * 1e6 };
+  const cpu = cpuSeconds === undefined || !served ? undefined : { seconds: cpuSeconds, microsPerRequest: (cpuSeconds / served) * 1e6 };
   const row = { target, scenario, path: job.main.path, note, ...result, serverCpu: cpu, loadAverage: loadStart };
   if (!job.keep) runs.push(row);
   const m = result.main;
@@ -105,6 +115,12 @@ async function measure(server, target, scenario, job, note) {
     `${target.padEnd(18)} ${scenario.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${m.latencyMs.p99} ms${cpuText}${bad}${probe}`,
   );
   return row;
+}
+
+/** The row of the median round, with every round's req/s in `rounds`. */
+function medianRow(rows) {
+  const median = [...rows].sort((a, b) => a.main.requestsPerSecond - b.main.requestsPerSecond)[Math.floor(rows.length / 2)];
+  return { ...median, rounds: rows.map((r) => r.main.requestsPerSecond) };
 }
 
 /**
@@ -120,28 +136,67 @@ async function measureAuthCost(server, target, pair) {
   for (let round = 0; round < ROUNDS; round++)
     for (const { scenario, job, note } of pair)
       rounds[scenario].push(await measure(server, target, scenario, { ...job, keep: true, seconds: ROUND_SECONDS }, note));
-  for (const { scenario } of pair) {
-    const rows = rounds[scenario];
-    const median = [...rows].sort((a, b) => a.main.requestsPerSecond - b.main.requestsPerSecond)[Math.floor(rows.length / 2)];
-    runs.push({ ...median, rounds: rows.map((r) => r.main.requestsPerSecond) });
+  for (const { scenario } of pair) runs.push(medianRow(rounds[scenario]));
+}
+
+/**
+ * Scenarios that compare servers with one another (duotoken's refresh against
+ * the minimal rotation, PostgreSQL against SQLite) in the same way: all the
+ * servers run, and each round measures each of them in turn, so that a
+ * ratio of two servers is taken on the same machine, round by round. An
+ * entry is `{ server, target, scenario, note, job }`; `job()` gives the load
+ * of one round (a refresh round asks for fresh sessions).
+ */
+async function measureAcross(entries, rounds = ROUNDS) {
+  for (const scenario of new Set(entries.map((e) => e.scenario))) {
+    const group = entries.filter((e) => e.scenario === scenario);
+    const rows = group.map(() => []);
+    for (let round = 0; round < rounds; round++)
+      for (const [i, e] of group.entries())
+        rows[i].push(await measure(e.server, e.target, scenario, { ...(await e.job()), keep: true, seconds: ROUND_SECONDS }, e.note));
+    for (const r of rows) runs.push(medianRow(r));
   }
 }
 
-/** Scenarios of one duotoken configuration; `only` restricts them (profiling runs one at a time). */
+/** A refresh entry for `measureAcross`: each round, 2 × SESSIONS new sessions (half warm up, half are measured). */
+function refreshEntry(server, target, path, extract, note) {
+  const job = async () => {
+    const sessions = await inBatches(2 * SESSIONS, 4, () => server.login());
+    return {
+      main: chain(
+        path,
+        sessions.map((s) => s.refresh_token),
+        { jsonField: 'refresh_token' },
+        extract,
+      ),
+    };
+  };
+  return { server, target, scenario: 'refresh', note, job };
+}
+
+/** Starts a server; one that does not start is listed under "Not run" with the line of its output that says why. */
+async function startOrSkip(target, start) {
+  try {
+    return await start();
+  } catch (error) {
+    const lines = String(error.message).split('\n');
+    const reason = (lines.find((l) => /duotoken:|Error/.test(l)) ?? lines[0]).trim();
+    skipped.push({ target, reason: `not run: server did not start (${reason.slice(0, 200)})` });
+    log(`${target}: not run — ${reason}`);
+    return undefined;
+  }
+}
+
+/**
+ * Scenarios of one duotoken configuration; `only` restricts them (profiling
+ * runs one at a time). Those it measures alone run here; the server is left
+ * running and returned with the entries for `measureAcross` (`me`, `refresh`),
+ * whose caller stops it.
+ */
 async function benchDuotoken(target, env, { profileDir, only } = {}) {
   const pick = (name) => !only || only.includes(name);
-  let server;
-  try {
-    server = await startDuotoken({ root: ROOT, label: target, env, profileDir });
-  } catch (error) {
-    const reason =
-      String(error.message)
-        .split('\n')
-        .find((l) => /duotoken:|Error/.test(l)) ?? String(error.message).split('\n')[0];
-    skipped.push({ target, reason: `not run: server did not start (${reason.trim().slice(0, 200)})` });
-    log(`${target}: not run — ${reason.trim()}`);
-    return;
-  }
+  const server = await startOrSkip(target, () => startDuotoken({ root: ROOT, label: target, env, profileDir }));
+  if (!server) return;
   try {
     const pair = await server.login();
     const bearer = { authorization: `Bearer ${pair.access_token}` };
@@ -152,23 +207,24 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
       ]);
     else if (pick('session-check'))
       await measure(server, target, 'session-check', { main: get('/auth/verify', bearer) }, 'forward-auth GET /auth/verify');
+    const entries = [];
     if (pick('me'))
-      await measure(server, target, 'me', { main: get('/auth/me', bearer) }, 'GET /auth/me (reads user, memberships, session)');
-    const sessions = pick('refresh') ? await inBatches(2 * SESSIONS, 4, () => server.login()) : [];
-    if (pick('refresh'))
-      await measure(
+      entries.push({
         server,
         target,
-        'refresh',
-        {
-          main: chain(
-            '/auth/refresh-token',
-            sessions.map((s) => s.refresh_token),
-            { jsonField: 'refresh_token' },
-            'data.refresh_token',
-          ),
-        },
-        `${SESSIONS} sessions rotating, each connection its own chain`,
+        scenario: 'me',
+        note: 'GET /auth/me (reads user, memberships, session)',
+        job: async () => ({ main: get('/auth/me', bearer) }),
+      });
+    if (pick('refresh'))
+      entries.push(
+        refreshEntry(
+          server,
+          target,
+          '/auth/refresh-token',
+          'data.refresh_token',
+          `${SESSIONS} sessions rotating, each connection its own chain`,
+        ),
       );
     if (pick('login')) await measure(server, target, 'probe-idle', { main: get('/auth/verify', bearer, PROBE) }, 'the login probe alone');
     if (pick('login'))
@@ -182,9 +238,30 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
         },
         'argon2id m=19456 t=2 p=1; probe = GET /auth/verify at 200 req/s during the flood',
       );
-  } finally {
+    return { server, entries };
+  } catch (error) {
     await server.stop();
+    throw error;
   }
+}
+
+/** The minimal rotation on SQLite and, when DUOTOKEN_DATABASE_URL is set, on PostgreSQL: servers and their refresh entries. */
+async function startMinimalRotations() {
+  const out = [];
+  for (const [target, databaseUrl] of [
+    ['minimal-rotation', undefined],
+    ['minimal-rotation-pg', process.env.DUOTOKEN_DATABASE_URL],
+  ]) {
+    if (target === 'minimal-rotation-pg' && !databaseUrl) {
+      skipped.push({ target, reason: 'not run: DUOTOKEN_DATABASE_URL is not set' });
+      continue;
+    }
+    const server = await startOrSkip(target, () => startMinimalRotation({ root: ROOT, label: target, databaseUrl }));
+    if (!server) continue;
+    const note = `${SESSIONS} sessions rotating: HMAC check, consume + insert in one transaction, Ed25519 signature, JSON`;
+    out.push({ server, entries: [refreshEntry(server, target, '/refresh', 'refresh_token', note)] });
+  }
+  return out;
 }
 
 async function benchExpressJwt() {
@@ -229,8 +306,9 @@ async function benchExpressJwt() {
   }
 }
 
-async function benchBetterAuth() {
-  const target = 'better-auth';
+/** better-auth as configured by default; with `cookieCache`, its cookie cache on (the session check only). */
+async function benchBetterAuth({ cookieCache = false } = {}) {
+  const target = cookieCache ? 'better-auth-cookie-cache' : 'better-auth';
   try {
     await installBetterAuth({ root: ROOT, log });
   } catch (error) {
@@ -238,13 +316,17 @@ async function benchBetterAuth() {
     log(`${target}: not run — install failed`);
     return;
   }
-  const server = await startBetterAuth({ root: ROOT });
+  const server = await startBetterAuth({ root: ROOT, cookieCache });
   try {
     const cookie = { cookie: await server.login() };
+    const check = cookieCache
+      ? 'GET /api/auth/get-session (session token + session_data cookies; the cached session, no DB read)'
+      : 'GET /api/auth/get-session (cookie)';
     await measureAuthCost(server, target, [
       { scenario: 'unauthenticated', job: { main: get('/healthz') }, note: 'plain node:http handler beside better-auth' },
-      { scenario: 'session-check', job: { main: get('/api/auth/get-session', cookie) }, note: 'GET /api/auth/get-session (cookie)' },
+      { scenario: 'session-check', job: { main: get('/api/auth/get-session', cookie) }, note: check },
     ]);
+    if (cookieCache) return;
     await measure(server, target, 'probe-idle', { main: get('/api/auth/get-session', cookie, PROBE) }, 'the login probe alone');
     await measure(
       server,
@@ -283,14 +365,25 @@ async function main() {
   log(`argon2id ${reference.argon2idVerifyPerSecond.toFixed(0)}/s, scrypt ${reference.scryptVerifyPerSecond.toFixed(0)}/s`);
 
   try {
-    if (wants('duotoken')) await benchDuotoken('duotoken', {}, { only: SCENARIOS });
-    if (wants('pg')) {
-      if (process.env.DUOTOKEN_DATABASE_URL)
-        await benchDuotoken('duotoken-pg', { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL }, { only: SCENARIOS });
-      else skipped.push({ target: 'duotoken-pg', reason: 'not run: DUOTOKEN_DATABASE_URL is not set' });
+    // Servers kept running until the scenarios measured across them are done.
+    const open = [];
+    try {
+      if (wants('duotoken')) open.push(await benchDuotoken('duotoken', {}, { only: SCENARIOS }));
+      if (wants('pg')) {
+        if (process.env.DUOTOKEN_DATABASE_URL)
+          open.push(await benchDuotoken('duotoken-pg', { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL }, { only: SCENARIOS }));
+        else skipped.push({ target: 'duotoken-pg', reason: 'not run: DUOTOKEN_DATABASE_URL is not set' });
+      }
+      if (wants('minimal-rotation') && (!SCENARIOS || SCENARIOS.includes('refresh'))) open.push(...(await startMinimalRotations()));
+      await measureAcross(open.flatMap((o) => o?.entries ?? []));
+    } finally {
+      for (const o of open) await o?.server.stop();
     }
     if (wants('express-jwt')) await benchExpressJwt();
-    if (wants('better-auth')) await benchBetterAuth();
+    if (wants('better-auth')) {
+      await benchBetterAuth();
+      await benchBetterAuth({ cookieCache: true });
+    }
 
     let profiles;
     if (opts.profile) {
@@ -300,7 +393,12 @@ async function main() {
       for (const scenario of SCENARIOS ?? ['session-check', 'me', 'refresh', 'login']) {
         const profileDir = mkdtempSync(join(tmpdir(), `duotoken-prof-${scenario}-`));
         log(`profiling duotoken ${scenario} (node --cpu-prof) …`);
-        await benchDuotoken('duotoken', {}, { profileDir, only: [scenario] });
+        const profiled = await benchDuotoken('duotoken', {}, { profileDir, only: [scenario] });
+        try {
+          await measureAcross(profiled?.entries ?? [], 1);
+        } finally {
+          await profiled?.server.stop();
+        }
         profiles.push(summariseProfiles(profileDir, 25, `duotoken ${scenario}`));
         rmSync(profileDir, { recursive: true, force: true });
       }

@@ -1,7 +1,7 @@
 // Starting the servers under test, each as its own process on 127.0.0.1, and
 // the few calls the runner makes to prepare a scenario (accounts, sessions).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCommand, startProcess } from './processes.mjs';
 
@@ -134,13 +134,16 @@ export async function installBetterAuth({ root, log }) {
   await runCommand(npm, ['install', '--prefix', dir, '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: dir });
 }
 
-/** better-auth with email/password on better-sqlite3 (bench/peers/better-auth). */
-export async function startBetterAuth({ root }) {
+/**
+ * better-auth with email/password on better-sqlite3 (bench/peers/better-auth);
+ * `cookieCache` turns on its `session.cookieCache`.
+ */
+export async function startBetterAuth({ root, cookieCache = false }) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'better-auth-bench-'));
   const email = 'bench@example.com';
   const proc = await startProcess({
-    name: 'better-auth',
+    name: cookieCache ? 'better-auth (cookie cache)' : 'better-auth',
     command: process.execPath,
     args: [join(root, 'bench/peers/better-auth/server.mjs')],
     cwd: join(root, 'bench/peers/better-auth'),
@@ -151,20 +154,71 @@ export async function startBetterAuth({ root }) {
       SEED_PASSWORD: PASSWORD,
       NODE_ENV: 'production',
       BETTER_AUTH_TELEMETRY: '0',
+      COOKIE_CACHE: cookieCache ? '1' : '0',
     },
     url: `http://127.0.0.1:${port}`,
   });
   return {
     ...proc,
     email,
-    /** Signs in; returns the session cookie. */
     /** What a browser sends: better-auth refuses a sign-in without an Origin in production. */
     origin: proc.url,
+    /** Signs in; returns the `Cookie` header a browser would send next (the session token, and the cached session data when on). */
     async login() {
       const { res } = await postJson(`${proc.url}/api/auth/sign-in/email`, { email, password: PASSWORD }, { origin: proc.url });
-      const cookie = /better-auth\.session_token=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
-      if (!cookie) throw new Error('better-auth sign-in set no session cookie');
-      return cookie;
+      const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
+      const wanted = cookieCache ? ['session_token', 'session_data'] : ['session_token'];
+      const missing = wanted.filter((name) => !cookies.some((c) => c.startsWith(`better-auth.${name}=`)));
+      if (missing.length) throw new Error(`better-auth sign-in set no ${missing.join(', ')} cookie`);
+      return cookies.filter((c) => wanted.some((name) => c.startsWith(`better-auth.${name}=`))).join('; ');
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A `postgres://` URL as `pg` takes it, and the schema named by its `?schema=` (duotoken's own parameter). */
+function splitSchema(databaseUrl) {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  // As duotoken (and libpq) do: no user in the URL or PGUSER means the operating-system user.
+  if (!url.username && !process.env.PGUSER) url.username = userInfo().username;
+  return { connectionString: url.toString(), schema };
+}
+
+/**
+ * The minimal rotation (bench/peers/minimal-rotation): on SQLite in a temp
+ * file, or on PostgreSQL when `databaseUrl` is given, with its table in a
+ * schema of its own beside duotoken's (`<schema>_minimal_rotation`, or
+ * `minimal_rotation` when the URL names none), kept across runs as
+ * duotoken's is. `login()` stands for a sign-in: a new session's first
+ * refresh token.
+ */
+export async function startMinimalRotation({ root, label, databaseUrl }) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'minimal-rotation-bench-'));
+  const env = { PORT: String(port), NODE_ENV: 'production' };
+  if (databaseUrl) {
+    const { connectionString, schema } = splitSchema(databaseUrl);
+    env.DATABASE_URL = connectionString;
+    env.MINIMAL_SCHEMA = schema ? `${schema}_minimal_rotation` : 'minimal_rotation';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(env.MINIMAL_SCHEMA)) throw new Error(`schema name too long or not plain: ${env.MINIMAL_SCHEMA}`);
+  } else env.DB_PATH = join(dataDir, 'db.sqlite');
+  const proc = await startProcess({
+    name: label,
+    command: process.execPath,
+    args: [join(root, 'bench/peers/minimal-rotation/server.mjs')],
+    cwd: root,
+    env,
+    url: `http://127.0.0.1:${port}`,
+  });
+  return {
+    ...proc,
+    async login() {
+      return (await postJson(`${proc.url}/session`, {})).json;
     },
     async stop() {
       await proc.stop();
