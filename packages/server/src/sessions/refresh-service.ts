@@ -11,11 +11,12 @@ import type { TokenIssuer } from './token-issuer.js';
 
 export interface RefreshOptions {
   /**
-   * `rotate` (default): the token is consumed and a successor issued.
-   * `keep`: the same refresh token stays valid until it expires or its session
-   * ends (lin-cms clients never store a rotated token).
+   * When set, a refresh token of a session opened by a login of this dialect
+   * is kept, not rotated: it stays valid until it expires or its session ends
+   * (lin-cms clients never store a rotated token). Tokens of every other
+   * session rotate as usual, whichever route they are presented on.
    */
-  mode?: 'rotate' | 'keep';
+  keepFor?: string;
   client: ClientInfo;
   /** When set, the refresh token must belong to this session (auto-renew). */
   expectSessionId?: string;
@@ -55,7 +56,7 @@ export class RefreshService {
     const jti = codec.parse(token);
     if (!jti) throw invalid();
     const outcome = await store.transaction((tx) =>
-      options.mode === 'keep' ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
+      options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
     );
     if (outcome.kind === 'reused') throw invalid();
     const { session, isAdmin, roles, refresh } = outcome;
@@ -107,11 +108,14 @@ export class RefreshService {
     );
   }
 
+  /** Keeps the token of a `keepFor` session; any other token, or a consumed one, is rotated and judged as usual. */
   private async keep(tx: Repos, jti: string, options: RefreshOptions): Promise<Outcome> {
     const now = this.deps.clock.now();
     const row = await tx.findRefreshToken(jti);
-    if (!row || row.consumed_at !== null || Number(row.expires_at) <= now) throw invalid();
+    if (!row || Number(row.expires_at) <= now) throw invalid();
+    if (row.consumed_at !== null) return this.rotate(tx, jti, options);
     const live = await this.liveSession(tx, row.session_id, options, now);
+    if (live.session.dialect !== options.keepFor) return this.rotate(tx, jti, options);
     await tx.touchSession(live.session.id, now);
     return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAt: Number(row.expires_at) } };
   }
