@@ -33,10 +33,17 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `duotoken serve` and waits (bounded) until it logs its listening address. */
-export function startServe(cwd: string, env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `duotoken serve` and waits (bounded) until it logs its listening address.
+ * `nodeArgs` go to node before the script (e.g. `['--import', fixture]` to preload a module).
+ */
+export function startServe(cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
+      cwd,
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -18,7 +18,7 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-type AccessOptions = { autoRenew: boolean; rotate?: boolean };
+type AccessOptions = { autoRenew: boolean };
 
 /**
  * The check of a protected request, awaitable (for guards that wrap it):
@@ -77,7 +77,6 @@ function settleAccess(services: Services, dialect: HttpDialect, options: AccessO
     const pair = await services.refresh.refresh(renewToken, {
       client: clientInfo(request),
       expectSessionId: result.expiredClaims.sid,
-      mode: options.rotate === false ? 'keep' : 'rotate',
     });
     throw new AuthError('ACCESS_TOKEN_RENEWED', { details: dialect.renewData(pair, request) as Record<string, unknown> });
   };

@@ -83,7 +83,7 @@ export class DuotokenMetrics {
     });
     this.reuseDetections = new Counter({
       name: 'duotoken_refresh_reuse_detected_total',
-      help: 'Rotated refresh tokens presented after the grace window: the session was revoked',
+      help: 'Consumed refresh tokens presented outside the grace rule (after the window, or once their successor was used): the session was revoked',
       registers,
     });
     this.lockouts = new Counter({

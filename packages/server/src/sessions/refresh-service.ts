@@ -6,16 +6,17 @@ import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
 import type { Repos, Store } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
 import type { ClientInfo, IssuedTokens } from './issued-tokens.js';
-import type { SessionFence } from './session-fence.js';
+import type { SessionService } from './session-service.js';
 import type { TokenIssuer } from './token-issuer.js';
 
 export interface RefreshOptions {
   /**
-   * `rotate` (default): the token is consumed and a successor issued.
-   * `keep`: the same refresh token stays valid until it expires or its session
-   * ends (lin-cms clients never store a rotated token).
+   * When set, a refresh token of a session opened by a login of this dialect
+   * is kept, not rotated: it stays valid until it expires or its session ends
+   * (lin-cms clients never store a rotated token). Tokens of every other
+   * session rotate as usual, whichever route they are presented on.
    */
-  mode?: 'rotate' | 'keep';
+  keepFor?: string;
   client: ClientInfo;
   /** When set, the refresh token must belong to this session (auto-renew). */
   expectSessionId?: string;
@@ -25,9 +26,10 @@ const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
 
 /**
  * Refresh-token rotation with a grace window and reuse detection (SPEC §2).
- * The consume is one conditional UPDATE inside one short transaction: of
- * concurrent callers exactly one rotates; the others, within the grace
- * window, receive the same successor string; after it, the session dies.
+ * The store consumes and judges in one capability (`rotateRefreshToken`): of
+ * concurrent callers exactly one rotates; the others, within the grace window
+ * and while that successor is unused, receive the same successor string;
+ * anything else is reuse, and the session dies.
  */
 export class RefreshService {
   constructor(
@@ -36,8 +38,9 @@ export class RefreshService {
       clock: Clock;
       codec: RefreshTokenCodec;
       issuer: TokenIssuer;
-      fence: SessionFence;
       audit: AuditLog;
+      /** Revokes a session whose refresh token was reused (row, fence and `session.revoked` audit). */
+      sessions: SessionService;
       graceSeconds: number;
       idleTimeoutSeconds: number;
       /** Per-IP and global refresh limits, for every dialect (auto-renew included). */
@@ -53,12 +56,9 @@ export class RefreshService {
     const jti = codec.parse(token);
     if (!jti) throw invalid();
     const outcome = await store.transaction((tx) =>
-      options.mode === 'keep' ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
+      options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
     );
-    if (outcome.kind === 'reused') {
-      this.deps.fence.record({ sessionId: outcome.sessionId, version: 0, revoked: true, at: this.deps.clock.now() });
-      throw invalid();
-    }
+    if (outcome.kind === 'reused') throw invalid();
     const { session, isAdmin, roles, refresh } = outcome;
     return this.deps.issuer.pair(session, isAdmin, roles, refresh);
   }
@@ -67,44 +67,55 @@ export class RefreshService {
     const now = this.deps.clock.now();
     // The successor's id is drawn first so that the consuming UPDATE records it (one statement fewer).
     const successor = this.deps.issuer.newRefreshId();
-    const consumed = await tx.consumeRefreshToken(jti, successor, now);
-    if (consumed) {
-      const live = await this.liveSession(tx, consumed.session_id, options, now);
-      const refresh = await this.deps.issuer.insertRefreshToken(tx, live.session, successor);
-      await tx.touchSession(live.session.id, now);
-      return { kind: 'pair', ...live, refresh };
+    const verdict = await tx.rotateRefreshToken(jti, successor, now, this.deps.graceSeconds * 1000);
+    switch (verdict.kind) {
+      case 'rotated': {
+        const live = await this.liveSession(tx, verdict.sessionId, options, now);
+        const refresh = await this.deps.issuer.insertRefreshToken(tx, live.session, successor);
+        await tx.touchSession(live.session.id, now);
+        return { kind: 'pair', ...live, refresh };
+      }
+      case 'grace': {
+        // A concurrent or retried refresh: the same successor string, never a second branch.
+        const live = await this.liveSession(tx, verdict.sessionId, options, now);
+        this.deps.audit.notice({
+          type: 'refresh.grace_hit',
+          userId: live.session.user_id,
+          sessionId: verdict.sessionId,
+          ip: options.client.ip,
+        });
+        const { jti: next, expiresAtMs } = verdict.successor;
+        return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(next), expiresAt: expiresAtMs } };
+      }
+      case 'reuse':
+        if (options.expectSessionId !== undefined && verdict.sessionId !== options.expectSessionId) throw invalid();
+        await this.revokeReused(tx, verdict.sessionId, options);
+        return { kind: 'reused' };
+      case 'invalid':
+        throw invalid();
     }
-    const row = await tx.findRefreshToken(jti);
-    if (!row || row.consumed_at === null || Number(row.expires_at) <= now) throw invalid();
-    if (options.expectSessionId !== undefined && row.session_id !== options.expectSessionId) throw invalid();
-    if (now - Number(row.consumed_at) <= this.deps.graceSeconds * 1000) {
-      // A concurrent or retried refresh: hand out the session's current token, never a second branch.
-      const live = await this.liveSession(tx, row.session_id, options, now);
-      const current = await tx.findLiveRefreshToken(row.session_id, now);
-      if (!current) throw invalid();
-      this.deps.audit.notice({ type: 'refresh.grace_hit', userId: live.session.user_id, sessionId: row.session_id, ip: options.client.ip });
-      return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(current.jti), expiresAt: Number(current.expires_at) } };
-    }
-    const revoked = await tx.revokeSessions({ id: row.session_id }, 'refresh_reuse', now);
-    const session = await tx.findSession(row.session_id);
-    await this.deps.audit.record(
-      {
-        type: 'refresh.reuse_detected',
-        userId: session?.user_id ?? null,
-        sessionId: row.session_id,
-        ip: options.client.ip,
-        details: { revoked: revoked.length > 0 },
-      },
-      tx,
-    );
-    return { kind: 'reused', sessionId: row.session_id };
   }
 
+  /** Reuse detected: the whole session ends (row, fence, `session.revoked`) and `refresh.reuse_detected` says why. */
+  private async revokeReused(tx: Repos, sessionId: string, options: RefreshOptions): Promise<void> {
+    const session = await tx.findSession(sessionId);
+    const userId = session?.user_id ?? null;
+    const actor = { userId: null, ip: options.client.ip };
+    const revoked = await this.deps.sessions.revoke({ id: sessionId, userId: session?.user_id }, 'refresh_reuse', actor, tx);
+    await this.deps.audit.record(
+      { type: 'refresh.reuse_detected', userId, sessionId, ip: options.client.ip, details: { revoked: revoked.length > 0 } },
+      tx,
+    );
+  }
+
+  /** Keeps the token of a `keepFor` session; any other token, or a consumed one, is rotated and judged as usual. */
   private async keep(tx: Repos, jti: string, options: RefreshOptions): Promise<Outcome> {
     const now = this.deps.clock.now();
     const row = await tx.findRefreshToken(jti);
-    if (!row || row.consumed_at !== null || Number(row.expires_at) <= now) throw invalid();
+    if (!row || Number(row.expires_at) <= now) throw invalid();
+    if (row.consumed_at !== null) return this.rotate(tx, jti, options);
     const live = await this.liveSession(tx, row.session_id, options, now);
+    if (live.session.dialect !== options.keepFor) return this.rotate(tx, jti, options);
     await tx.touchSession(live.session.id, now);
     return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAt: Number(row.expires_at) } };
   }
@@ -128,4 +139,4 @@ export class RefreshService {
 
 type Outcome =
   | { kind: 'pair'; session: SessionRow; isAdmin: boolean; roles: string[]; refresh: { token: string; expiresAt: number } }
-  | { kind: 'reused'; sessionId: string };
+  | { kind: 'reused' };

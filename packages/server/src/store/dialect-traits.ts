@@ -14,6 +14,14 @@ export interface DialectTraits {
    * b-tree (`WITHOUT ROWID`, SQLite): one b-tree fewer to write per insert.
    */
   readonly supportsWithoutRowid: boolean;
+  /**
+   * Whether refresh-token consumption times are read from the database's own
+   * clock inside the consuming and judging statements (PostgreSQL), so that
+   * instances whose clocks disagree judge the grace window on one clock. When
+   * false (SQLite), the database runs in-process and its clock is the
+   * process's: the caller's `now` (the injected clock) is used instead.
+   */
+  readonly databaseClock: boolean;
 }
 
 export const SQLITE_TRAITS: DialectTraits = Object.freeze({
@@ -21,6 +29,7 @@ export const SQLITE_TRAITS: DialectTraits = Object.freeze({
   autoIncrementKeyword: true,
   supportsRowLocks: false,
   supportsWithoutRowid: true,
+  databaseClock: false,
 });
 
 export const POSTGRES_TRAITS: DialectTraits = Object.freeze({
@@ -28,4 +37,5 @@ export const POSTGRES_TRAITS: DialectTraits = Object.freeze({
   autoIncrementKeyword: false,
   supportsRowLocks: true,
   supportsWithoutRowid: false,
+  databaseClock: true,
 });

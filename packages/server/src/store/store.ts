@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
+import type { DialectTraits } from './dialect-traits.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
@@ -22,8 +23,8 @@ export type Repos = ReturnType<typeof usersRepo> &
 /** The hot path's prepared queries; compiled on first use with the store's dialect. */
 type PreparedQueries = ReturnType<typeof preparedQueries>;
 
-function preparedQueries() {
-  return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries() };
+function preparedQueries(traits: DialectTraits) {
+  return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
 }
 
 function bindRepos(db: Kysely<Database>, q: PreparedQueries): Repos {
@@ -56,7 +57,7 @@ export interface Store extends Repos {
 
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
-  const prepared = preparedQueries();
+  const prepared = preparedQueries(opened.traits);
   const repos = bindRepos(opened.db, prepared);
   const guarded = Object.fromEntries(
     Object.entries(repos).map(([name, fn]) => [

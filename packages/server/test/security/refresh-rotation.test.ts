@@ -29,6 +29,9 @@ describe('refresh rotation, grace window and reuse detection', () => {
     const [successor] = [...successors] as [string];
     expect(successor).not.toBe(pair.refresh_token);
     expect(await liveRefreshTokens(sidOf(pair.access_token))).toBe(1);
+    // 49 grace answers of the one unused successor: none of them is reuse (#12.2's rule keeps honest races alive).
+    const events = await server.runtime.services.store.queryAuditEvents({ sessionId: sidOf(pair.access_token), limit: 50 });
+    expect(events.map((e) => e.type)).toEqual(['login.success']);
     // Every access token handed out works, and the one successor still rotates.
     for (const a of answers.slice(0, 5)) expect((await me(server, a.body.data.access_token)).status).toBe(200);
     expect((await refresh(server, successor)).status).toBe(200);
@@ -71,13 +74,35 @@ describe('refresh rotation, grace window and reuse detection', () => {
     expect(sessions.body.code).toBe('10028');
   });
 
-  it('a successor consumed by its owner inside the grace window is not handed out again as a second branch', async () => {
-    const pair = await loginOk(server, 'racer', 'racer-password');
-    const a = await refresh(server, pair.refresh_token);
-    const b = await refresh(server, a.body.data.refresh_token);
-    // Replaying the first token inside the window yields the session's current token (b's), not a new one.
-    const replay = await refresh(server, pair.refresh_token);
-    expect(replay.body.data.refresh_token).toBe(b.body.data.refresh_token);
-    expect(await liveRefreshTokens(sidOf(pair.access_token))).toBe(1);
+  it('#12.2 within the grace window a consumed token answers only its own unused successor: a thief replaying R1 after the victim used R2 revokes the session, never reaches R3 (RFC 9700 §4.14.2)', async () => {
+    const victim = await loginOk(server, 'racer', 'racer-password');
+    const sid = sidOf(victim.access_token);
+    const stolen = victim.refresh_token;
+    const r2 = (await refresh(server, stolen)).body.data;
+    // A replay of R1 while R2 is unused is indistinguishable from a lost answer retried: R2, the same string.
+    server.clock.advance(1);
+    const retried = await refresh(server, stolen);
+    expect(retried.status).toBe(200);
+    expect(retried.body.data.refresh_token).toBe(r2.refresh_token);
+
+    server.clock.advance(1);
+    const r3 = (await refresh(server, r2.refresh_token)).body.data;
+    server.clock.advance(1);
+    // R1 is two generations back, well inside the window: reuse, whoever presents it.
+    const replay = await refresh(server, stolen);
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('10024');
+    expect(JSON.stringify(replay.body)).not.toContain(r3.refresh_token);
+    for (let i = 0; i < 20; i++) expect((await refresh(server, stolen)).status).toBe(401);
+    // The family is dead: the victim's R3, its access token, and the audit trail says why.
+    expect((await refresh(server, r3.refresh_token)).body.code).toBe('10024');
+    expect((await me(server, r3.access_token)).body.code).toBe('10028');
+    expect((await server.runtime.services.store.findSession(sid))?.revoke_reason).toBe('refresh_reuse');
+    const events = await server.runtime.services.store.queryAuditEvents({ sessionId: sid, limit: 50 });
+    // Every replay is a detection; the first one ended the session.
+    expect(events.filter((e) => e.type === 'refresh.reuse_detected')).toHaveLength(21);
+    expect(events.filter((e) => e.type === 'session.revoked').map((e) => JSON.parse(e.details))).toEqual([
+      expect.objectContaining({ reason: 'refresh_reuse', sessions: [sid] }),
+    ]);
   });
 });

@@ -150,11 +150,59 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(await store.consumeRefreshToken(expired.jti, next.jti, T0 + 10)).toBeUndefined();
     const row = await store.consumeRefreshToken(old.jti, next.jti, T0 + 10);
     expectNumbers(row, ['issued_at', 'expires_at', 'consumed_at']);
-    expect(row).toMatchObject({ jti: old.jti, consumed_at: T0 + 10, successor_jti: next.jti });
+    expect(row).toMatchObject({ jti: old.jti, successor_jti: next.jti });
+    // The consuming clock: the caller's `now` in-process (SQLite), the database's own (PostgreSQL).
+    if (store.opened.traits.databaseClock) expect(Math.abs(row!.consumed_at! - Date.now())).toBeLessThan(3_600_000);
+    else expect(row!.consumed_at).toBe(T0 + 10);
     expect(await store.consumeRefreshToken(old.jti, id(), T0 + 11)).toBeUndefined();
     expect((await store.findRefreshToken(old.jti))?.successor_jti).toBe(next.jti);
     expect((await store.findLiveRefreshToken(sid, T0 + 12))?.jti).toBe(next.jti);
     expect(await store.countLiveRefreshTokens(sid, T0 + 12)).toBe(1);
+  });
+
+  /** A live token, rotated at `T0 + 10` into a live successor. */
+  async function rotatedPair() {
+    const sid = await newSession(alice);
+    const r1 = await newToken(sid);
+    const r2 = id();
+    expect(await store.rotateRefreshToken(r1.jti, r2, T0 + 10, 10_000)).toEqual({ kind: 'rotated', sessionId: sid });
+    await store.insertRefreshToken({
+      jti: r2,
+      session_id: sid,
+      issued_at: T0 + 10,
+      expires_at: T0 + 7_200_000,
+      consumed_at: null,
+      successor_jti: null,
+    });
+    return { sid, r1: r1.jti, r2 };
+  }
+
+  it('rotateRefreshToken: a consumed token answers its own successor while that is unused, then it is reuse (SPEC §2)', async () => {
+    const { sid, r1, r2 } = await rotatedPair();
+    const grace = { kind: 'grace', sessionId: sid, successor: { jti: r2, expiresAtMs: T0 + 7_200_000 } };
+    expect(await store.rotateRefreshToken(r1, id(), T0 + 20, 10_000)).toEqual(grace);
+    expect(await store.rotateRefreshToken(r1, id(), T0 + 20, 10_000)).toEqual(grace);
+    expect(await store.rotateRefreshToken(r2, id(), T0 + 30, 10_000)).toEqual({ kind: 'rotated', sessionId: sid });
+    expect(await store.rotateRefreshToken(r1, id(), T0 + 40, 10_000)).toEqual({ kind: 'reuse', sessionId: sid });
+    expect(await store.rotateRefreshToken(id(), id(), T0 + 40, 10_000)).toEqual({ kind: 'invalid' });
+    const expired = await newToken(sid, T0, T0 + 5);
+    expect(await store.rotateRefreshToken(expired.jti, id(), T0 + 40, 10_000)).toEqual({ kind: 'invalid' });
+    expect(await store.findRefreshToken(expired.jti)).toMatchObject({ consumed_at: null });
+  });
+
+  it('rotateRefreshToken: the window is measured on the consuming clock, and a clock behind the consumption is outside it', async () => {
+    const { r1 } = await rotatedPair();
+    if (store.opened.traits.databaseClock) {
+      // The caller's clock moves nothing: an instance a minute behind or ahead sees the same window.
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 - 60_000, 10_000)).kind).toBe('grace');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 60_000, 10_000)).kind).toBe('grace');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10, 30)).kind).toBe('reuse');
+    } else {
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 10_000, 10_000)).kind).toBe('grace');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 10_001, 10_000)).kind).toBe('reuse');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 9, 10_000)).kind).toBe('reuse');
+    }
   });
 
   it('race: of 20 concurrent consumes of one refresh token exactly one wins', async () => {

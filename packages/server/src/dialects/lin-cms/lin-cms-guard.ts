@@ -68,8 +68,10 @@ async function isGenuineAccessToken(services: Services, token: string): Promise<
 
 /**
  * `GET /cms/user/refresh`: trades the `Authorization: Bearer` refresh token
- * through the shared refresh service, in `keep` mode by default (lin-cms-vue
- * never stores a rotated refresh token). Failures in lin-cms's terms:
+ * through the shared refresh service. In `keep` mode (the default: lin-cms-vue
+ * never stores a rotated refresh token) the token of a session opened by a
+ * lin-cms login is kept; any other dialect's token rotates here as it would on
+ * its own route. Failures in lin-cms's terms:
  * no token → 10000, an access token → 10250, not a genuine refresh token →
  * 10042, genuine but expired, revoked or reused → 10052 (all but 10250 make
  * lin-cms-vue log out).
@@ -80,7 +82,7 @@ export async function refreshLinCmsToken(services: Services, request: FastifyReq
   if (!services.codec.parse(token))
     throw new LinCmsError('REFRESH_TOKEN_INVALID', (await isGenuineAccessToken(services, token)) ? 10250 : 10042);
   try {
-    return await services.refresh.refresh(token, { client: clientInfo(request), mode });
+    return await services.refresh.refresh(token, { client: clientInfo(request), keepFor: mode === 'keep' ? 'lin-cms' : undefined });
   } catch (error) {
     if (isAuthError(error) && error.code === 'REFRESH_TOKEN_INVALID') throw new LinCmsError(error.code, 10052, { cause: error });
     throw error;
