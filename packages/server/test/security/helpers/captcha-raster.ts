@@ -22,19 +22,29 @@ export function rasterise(svg: string, height = 60): InkImage {
     fitTo: { mode: 'height', value: height },
     font: { loadSystemFonts: false },
   }).render();
-  const { width, pixels } = rendered;
+  const width = rendered.width;
   const h = rendered.height;
-  const at = (x: number, y: number, c: number) => pixels[(y * width + x) * 4 + c]!;
+  const pixels = rendered.pixels; // a getter that copies: read once
   const border: number[][] = [[], [], []];
-  for (let x = 0; x < width; x++) for (const y of [0, h - 1]) for (let c = 0; c < 3; c++) border[c]!.push(at(x, y, c));
-  for (let y = 0; y < h; y++) for (const x of [0, width - 1]) for (let c = 0; c < 3; c++) border[c]!.push(at(x, y, c));
-  const bg = border.map((values) => values.sort((a, b) => a - b)[values.length >> 1]!);
+  const edge = (x: number, y: number) => {
+    for (let c = 0; c < 3; c++) border[c]!.push(pixels[(y * width + x) * 4 + c]!);
+  };
+  for (let x = 0; x < width; x++) {
+    edge(x, 0);
+    edge(x, h - 1);
+  }
+  for (let y = 0; y < h; y++) {
+    edge(0, y);
+    edge(width - 1, y);
+  }
+  const [r0, g0, b0] = border.map((values) => values.sort((a, b) => a - b)[values.length >> 1]!) as [number, number, number];
   const ink = new Float32Array(width * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < width; x++) {
-      const d = Math.hypot(at(x, y, 0) - bg[0]!, at(x, y, 1) - bg[1]!, at(x, y, 2) - bg[2]!) / 255;
-      ink[y * width + x] = Math.min(1, d / 0.6);
-    }
+  for (let i = 0; i < ink.length; i++) {
+    const dr = pixels[i * 4]! - r0;
+    const dg = pixels[i * 4 + 1]! - g0;
+    const db = pixels[i * 4 + 2]! - b0;
+    ink[i] = Math.min(1, Math.sqrt(dr * dr + dg * dg + db * db) / 153);
+  }
   return { width, height: h, ink };
 }
 

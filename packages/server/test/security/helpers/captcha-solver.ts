@@ -1,4 +1,4 @@
-import { bestCuts, cutCandidates, glyphFeature, open3, rasterise } from './captcha-raster.js';
+import { bestCuts, cutCandidates, GLYPH_SIDE, glyphFeature, open3, rasterise } from './captcha-raster.js';
 
 /** A captcha image whose answer the attacker knows (they drew it themselves). */
 export interface LabelledCaptcha {
@@ -74,22 +74,29 @@ export class PathGeometryReader {
   }
 }
 
-/** A labelled 20 × 20 glyph cut from an image the attacker drew. */
-interface GlyphTemplate {
-  feature: Float32Array;
-  char: string;
-}
+/** Labelled 16 × 16 glyphs cut from images the attacker drew, in one array (the nearest-neighbour search is the solver's hot loop). */
+class GlyphTemplates {
+  private readonly features: Float32Array;
+  private readonly chars: string[];
 
-/** The nearest template's label and cosine (templates restricted to `char` when given). */
-function nearest(templates: GlyphTemplate[], feature: Float32Array, char?: string): { score: number; char: string } {
-  let best = { score: -Infinity, char: '?' };
-  for (const t of templates) {
-    if (char !== undefined && t.char !== char) continue;
-    let score = 0;
-    for (let i = 0; i < feature.length; i++) score += feature[i]! * t.feature[i]!;
-    if (score > best.score) best = { score, char: t.char };
+  constructor(templates: Array<{ feature: Float32Array; char: string }>) {
+    this.chars = templates.map((t) => t.char);
+    this.features = new Float32Array(templates.length * GLYPH_SIDE * GLYPH_SIDE);
+    templates.forEach((t, i) => this.features.set(t.feature, i * GLYPH_SIDE * GLYPH_SIDE));
   }
-  return best;
+
+  /** The nearest template's label and cosine (among those labelled `char`, when given). */
+  nearest(feature: Float32Array, char?: string): { score: number; char: string } {
+    const size = feature.length;
+    let best = { score: -Infinity, char: '?' };
+    for (let t = 0; t < this.chars.length; t++) {
+      if (char !== undefined && this.chars[t] !== char) continue;
+      let score = 0;
+      for (let i = 0, o = t * size; i < size; i++, o++) score += feature[i]! * this.features[o]!;
+      if (score > best.score) best = { score, char: this.chars[t]! };
+    }
+    return best;
+  }
 }
 
 /** Rasterised, thin lines removed, and the candidate cuts for `length` glyphs, with a feature cache. */
@@ -115,28 +122,29 @@ function prepare(svg: string, length: number) {
  * images twice: evenly first, then with the cuts that fit their labels best.
  */
 export class RasterTemplateReader {
-  private constructor(private readonly templates: GlyphTemplate[]) {}
+  private constructor(private readonly templates: GlyphTemplates) {}
 
   static train(samples: LabelledCaptcha[]): RasterTemplateReader {
     const prepared = samples.map(({ svg, answer }) => ({ answer: answer.toLowerCase(), ...prepare(svg, answer.length) }));
-    const first: GlyphTemplate[] = [];
+    const first: Array<{ feature: Float32Array; char: string }> = [];
     for (const { answer, candidates, feature } of prepared) {
       const cuts = [candidates.left, ...candidates.inner.map((c) => c[0]!), candidates.right + 1];
       for (let i = 0; i < answer.length; i++) first.push({ feature: feature(cuts[i]!, cuts[i + 1]!), char: answer[i]! });
     }
-    const second: GlyphTemplate[] = [];
+    const evenly = new GlyphTemplates(first);
+    const second: Array<{ feature: Float32Array; char: string }> = [];
     for (const { answer, candidates, feature } of prepared) {
-      const cuts = bestCuts(candidates, (from, to, i) => nearest(first, feature(from, to), answer[i]).score);
+      const cuts = bestCuts(candidates, (from, to, i) => evenly.nearest(feature(from, to), answer[i]).score);
       for (let i = 0; i + 1 < cuts.length; i++) second.push({ feature: feature(cuts[i]!, cuts[i + 1]!), char: answer[i]! });
     }
-    return new RasterTemplateReader(second);
+    return new RasterTemplateReader(new GlyphTemplates(second));
   }
 
   read(svg: string, length: number): string {
     const { candidates, feature } = prepare(svg, length);
-    const cuts = bestCuts(candidates, (from, to) => nearest(this.templates, feature(from, to)).score);
+    const cuts = bestCuts(candidates, (from, to) => this.templates.nearest(feature(from, to)).score);
     let text = '';
-    for (let i = 0; i + 1 < cuts.length; i++) text += nearest(this.templates, feature(cuts[i]!, cuts[i + 1]!)).char;
+    for (let i = 0; i + 1 < cuts.length; i++) text += this.templates.nearest(feature(cuts[i]!, cuts[i + 1]!)).char;
     return text;
   }
 }
@@ -159,5 +167,12 @@ export class CaptchaSolver {
 
   read(svg: string): string {
     return this.paths.read(svg, this.length) ?? this.raster.read(svg, this.length);
+  }
+
+  /** What each reader makes of an image, and the solver's answer. */
+  readEach(svg: string): { paths: string | undefined; raster: string; solver: string } {
+    const paths = this.paths.read(svg, this.length);
+    const raster = this.raster.read(svg, this.length);
+    return { paths, raster, solver: paths ?? raster };
   }
 }
