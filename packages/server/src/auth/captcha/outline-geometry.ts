@@ -17,7 +17,7 @@ export const between = (random: Random, min: number, max: number) => min + rando
  * and the outline's commands no longer name the glyph (svg-captcha's kept
  * the font's command sequence, which identified each character).
  */
-export function flattenOutline(commands: PathCommand[], random: Random, minStep = 1.2, maxStep = 2.8): Polygon[] {
+export function flattenOutline(commands: PathCommand[], random: Random, minStep = 1.5, maxStep = 3.2): Polygon[] {
   const polygons: Polygon[] = [];
   let current: Polygon = [];
   let at: Point = [0, 0];
@@ -48,12 +48,17 @@ export function flattenOutline(commands: PathCommand[], random: Random, minStep 
   return polygons;
 }
 
-/** De Casteljau: the point at `t` of a Bézier curve of any degree. */
+/** The point at `t` of a quadratic (3 controls) or cubic (4 controls) Bézier curve. */
 function bezier(controls: Point[], t: number): Point {
-  let points = controls;
-  while (points.length > 1)
-    points = points.slice(1).map((p, i) => [points[i]![0] + (p[0] - points[i]![0]) * t, points[i]![1] + (p[1] - points[i]![1]) * t]);
-  return points[0]!;
+  const u = 1 - t;
+  const k = controls.length === 3 ? [u * u, 2 * u * t, t * t] : [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < k.length; i++) {
+    x += k[i]! * controls[i]![0];
+    y += k[i]! * controls[i]![1];
+  }
+  return [x, y];
 }
 
 /** The smallest box around every point: `[minX, minY, maxX, maxY]`. */
@@ -114,7 +119,13 @@ export function dot(center: Point, radius: number, random: Random): Polygon {
  * how the `nonzero` fill rule leaves them empty.
  */
 export function pathData(polygons: Polygon[], random: Random): string {
-  const n = (v: number) => String(Math.round(v * 10) / 10);
+  // Tenths as integers: formatting an integer costs a fraction of a float's.
+  const n = (v: number) => {
+    const tenths = Math.round(v * 10);
+    const units = Math.trunc(tenths / 10);
+    const rest = Math.abs(tenths % 10);
+    return rest === 0 ? String(units) : `${tenths < 0 && units === 0 ? '-' : ''}${units}.${rest}`;
+  };
   return polygons
     .map((polygon) => {
       const start = Math.floor(random() * polygon.length);
