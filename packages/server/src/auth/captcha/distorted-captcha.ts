@@ -15,9 +15,10 @@ import {
 } from './outline-geometry.js';
 
 /**
- * Characters of the default captcha: none that another reads as (`0 o O`,
- * `1 i l I j`, `2 z`, `5 s`, `6 b G`, `8 B`, `9 g q`, `u v`). Answers are
- * compared case-insensitively, so letters are drawn in either case.
+ * Characters of the default captcha. Left out, as a person would read them
+ * for another: `0 o`, `1 i j l`, `2 z`, `5 s`, `6` (b), `8` (B), `9 g q`,
+ * `v` (u). Answers are compared case-insensitively, so letters are drawn
+ * in either case.
  */
 export const CAPTCHA_CHARSET = 'abcdefhkmnprtuwxy347';
 
@@ -91,11 +92,11 @@ export class DistortedCaptcha implements CaptchaProvider {
   /** Each character's outline, transformed on its own and placed left to right, overlapping its neighbours. */
   private layOut(answer: string): Polygon[][] {
     const r = this.random;
-    const placed: Array<{ polygons: Polygon[]; width: number; advance: number }> = [];
+    const placed: Array<{ polygons: Polygon[]; width: number; top: number; bottom: number; advance: number }> = [];
     for (const char of answer) {
       const { font } = this.fonts[Math.floor(r() * this.fonts.length)]!;
       const shown = /[a-z]/.test(char) && r() < 0.5 ? char.toUpperCase() : char;
-      const size = between(r, 38, 48);
+      const size = this.height * between(r, 0.7, 0.88);
       const outline = flattenOutline(font.charToGlyph(shown).getPath(0, 0, size).commands, r);
       const [x0, y0, x1, y1] = boundsOf(outline);
       const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
@@ -108,8 +109,8 @@ export class DistortedCaptcha implements CaptchaProvider {
         const v = (y - cy) * sy;
         return [u * cos - v * sin, u * sin + v * cos];
       });
-      const [bx0, , bx1] = boundsOf(polygons);
-      placed.push({ polygons, width: bx1 - bx0, advance: (bx1 - bx0) * between(r, 0.84, 0.98) });
+      const [bx0, by0, bx1, by1] = boundsOf(polygons);
+      placed.push({ polygons, width: bx1 - bx0, top: by0, bottom: by1, advance: (bx1 - bx0) * between(r, 0.84, 0.98) });
     }
     const total = placed.reduce((sum, g, i) => sum + (i === placed.length - 1 ? g.width : g.advance), 0);
     const margin = 6;
@@ -117,7 +118,10 @@ export class DistortedCaptcha implements CaptchaProvider {
     let x = margin + r() * Math.max(0, this.width - 2 * margin - total * fit);
     return placed.map((g) => {
       const cx = x + (g.width * fit) / 2;
-      const cy = this.height / 2 + between(r, -5, 5);
+      // A little up or down, never out of the image (centred when it barely fits).
+      const [low, high] = [margin / 2 - g.top * fit, this.height - margin / 2 - g.bottom * fit];
+      const wanted = this.height / 2 + between(r, -0.1, 0.1) * this.height;
+      const cy = low < high ? Math.min(high, Math.max(low, wanted)) : this.height / 2;
       x += g.advance * fit;
       return mapPoints(g.polygons, ([px, py]) => [cx + px * fit, cy + py * fit]);
     });
