@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type * as OpenType from 'opentype.js';
+import type { OutlineFont } from './outline-geometry.js';
 
 /** A typeface the captcha draws with. */
 export interface CaptchaFont {
   name: string;
-  font: OpenType.Font;
+  font: OutlineFont;
 }
 
 /**
@@ -27,8 +27,8 @@ let loaded: CaptchaFont[] | undefined;
 export function bundledCaptchaFonts(): CaptchaFont[] {
   if (!loaded) {
     const require = createRequire(import.meta.url);
-    // A UMD bundle: required, since an ES import would not see its named exports.
-    const opentype = require('opentype.js') as typeof OpenType;
+    // opentype.js 1.x: a UMD bundle without types, required (an ES import would not see its named exports).
+    const opentype = require('opentype.js') as { parse(buffer: ArrayBuffer): OutlineFont };
     loaded = BUNDLED.map(({ name, file }) => {
       const bytes = readFileSync(require.resolve(file));
       return { name, font: opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };

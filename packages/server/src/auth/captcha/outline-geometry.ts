@@ -1,9 +1,19 @@
-import type { PathCommand } from 'opentype.js';
-
 /** A point `[x, y]` in image pixels, y pointing down. */
 export type Point = [number, number];
 /** A closed outline. */
 export type Polygon = Point[];
+/** A command of a glyph outline, as opentype.js gives them (y pointing down). */
+export type OutlineCommand =
+  | { type: 'M' | 'L'; x: number; y: number }
+  | { type: 'Q'; x1: number; y1: number; x: number; y: number }
+  | { type: 'C'; x1: number; y1: number; x2: number; y2: number; x: number; y: number }
+  | { type: 'Z' };
+
+/** What the captcha needs of a parsed font (an opentype.js `Font` has it). */
+export interface OutlineFont {
+  charToGlyph(char: string): { getPath(x: number, y: number, fontSize: number): { commands: OutlineCommand[] } };
+}
+
 /** A uniform random number in [0, 1). */
 export type Random = () => number;
 
@@ -17,7 +27,7 @@ export const between = (random: Random, min: number, max: number) => min + rando
  * and the outline's commands no longer name the glyph (svg-captcha's kept
  * the font's command sequence, which identified each character).
  */
-export function flattenOutline(commands: PathCommand[], random: Random, minStep = 1.5, maxStep = 3.2): Polygon[] {
+export function flattenOutline(commands: OutlineCommand[], random: Random, minStep = 1.5, maxStep = 3.2): Polygon[] {
   const polygons: Polygon[] = [];
   let current: Polygon = [];
   let at: Point = [0, 0];
