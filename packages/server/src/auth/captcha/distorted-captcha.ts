@@ -37,9 +37,10 @@ export interface DistortedCaptchaOptions {
 /**
  * The default captcha: each character in a typeface picked at random,
  * rotated, scaled, sheared and moved on its own, the glyphs overlapping,
- * the whole text bent by two waves; two bands as thick as the strokes cross
- * it, dots are sprinkled, and everything is one outline of short straight
- * pieces that starts anywhere, so the SVG names no glyph. It raises the
+ * the whole text bent by two waves; one or two bands as thick as the
+ * strokes cross it, dots are sprinkled, and everything is drawn as one or
+ * two paths of short straight pieces that start anywhere, so the SVG names
+ * no glyph. It raises the
  * cost of an automated login; it does not stop a determined attacker (see
  * docs/security.md): a speed bump beside lockout and rate limits.
  */
