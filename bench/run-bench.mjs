@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAverage, treeCpuSeconds } from './lib/cpu-usage.mjs';
+import { captchaCost } from './lib/captcha-cost.mjs';
 import { argon2Ceiling, scryptCeiling } from './lib/hash-ceiling.mjs';
 import { LoadClient } from './lib/load-client.mjs';
 import { summariseProfiles } from './lib/profile-summary.mjs';
@@ -363,6 +364,11 @@ async function main() {
   reference.argon2idVerifyPerSecond = await argon2Ceiling(3, 2);
   reference.scryptVerifyPerSecond = await scryptCeiling(3, 2);
   log(`argon2id ${reference.argon2idVerifyPerSecond.toFixed(0)}/s, scrypt ${reference.scryptVerifyPerSecond.toFixed(0)}/s`);
+  reference.captcha = await captchaCost(ROOT, 1);
+  const before = reference.captcha.svgCaptcha
+    ? `; svg-captcha (before #12.5) ${reference.captcha.svgCaptcha.microsPerImage.toFixed(0)} µs`
+    : '';
+  log(`captcha: ${reference.captcha.distorted.microsPerImage.toFixed(0)} µs CPU per image${before}`);
 
   try {
     // Servers kept running until the scenarios measured across them are done.

@@ -162,6 +162,19 @@ function cell(r) {
   return `${fmt(m.requestsPerSecond)} req/s · p99 ${fmt(m.latencyMs.p99)} ms${broken}`;
 }
 
+/** The captcha's drawing cost, when the run measured it. */
+function captchaLine(captcha) {
+  if (!captcha) return [];
+  const kb = (r) => `${(r.bytesPerImage / 1024).toFixed(1)} KiB`;
+  const before = captcha.svgCaptcha
+    ? `; svg-captcha 1.4 as drawn before #12.5 ${fmt(captcha.svgCaptcha.microsPerImage)} µs, ${kb(captcha.svgCaptcha)}`
+    : '';
+  return [
+    '',
+    `Captcha drawing (CPU per image, in the runner process): the default \`DistortedCaptcha\` ${fmt(captcha.distorted.microsPerImage)} µs, ${kb(captcha.distorted)}${before}.`,
+  ];
+}
+
 /** The markdown report (also what docs/benchmarks.md quotes). */
 export function renderMarkdown(report, { svg }) {
   const targets = targetsIn(report);
@@ -180,6 +193,7 @@ export function renderMarkdown(report, { svg }) {
     '',
     `Hash ceilings on this machine (the hash alone, 2 at a time): argon2id m=19456 t=2 p=1 ${fmt(reference.argon2idVerifyPerSecond)}/s, ` +
       `scrypt N=16384 r=16 p=1 ${fmt(reference.scryptVerifyPerSecond)}/s.`,
+    ...captchaLine(reference.captcha),
     '',
     `| scenario | ${targets.map((t) => TARGET_LABELS[t]).join(' | ')} |`,
     `| --- | ${targets.map(() => '---').join(' | ')} |`,

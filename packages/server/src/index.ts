@@ -6,3 +6,5 @@ export { loadConfig } from './config/load-config.js';
 export { SETTINGS, type Config, type DialectName } from './config/settings.js';
 export { AuthError, isAuthError } from './errors/auth-error.js';
 export type { Clock } from './clock/clock.js';
+export { captchaDataUrl, type CaptchaProvider, type DrawnCaptcha } from './auth/captcha/captcha-provider.js';
+export { DistortedCaptcha, CAPTCHA_CHARSET, type DistortedCaptchaOptions } from './auth/captcha/distorted-captcha.js';

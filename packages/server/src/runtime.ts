@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { runFirstStart, type FirstStartResult } from './bootstrap/first-start.js';
 import { buildApp } from './build-app.js';
+import type { CaptchaProvider } from './auth/captcha/captcha-provider.js';
 import type { EphemeralStore } from './cache/ephemeral-store.js';
 import { MemoryEphemeralStore } from './cache/memory-ephemeral-store.js';
 import { RedisEphemeralStore } from './cache/redis-ephemeral-store.js';
@@ -44,12 +45,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Overrides for tests and embedding: a fake clock, a log stream, a store. */
+/** Overrides for tests and embedding: a fake clock, a log stream, a store, a captcha. */
 export interface RuntimeOverrides {
   clock?: Clock;
   logger?: Logger;
   store?: Store;
   ephemeral?: EphemeralStore;
+  /** Another captcha than the default `DistortedCaptcha`. */
+  captcha?: CaptchaProvider;
 }
 
 /**
@@ -69,7 +72,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     overrides.ephemeral ??
     (config.redisUrl ? await RedisEphemeralStore.open(config.redisUrl, config.redisPrefix, logger) : new MemoryEphemeralStore(clock));
   const serverSecret = loadServerSecret(config.secret, config.dataDir);
-  const services = await createServices(config, { store, ephemeral, clock, logger, serverSecret });
+  const services = await createServices(config, { store, ephemeral, clock, logger, serverSecret, captcha: overrides.captcha });
   const fenceBus = config.redisUrl
     ? await FenceBus.start(
         { fence: services.fence, store, keyRing: services.keyRing, logger },

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { AdminService } from './admin/admin-service.js';
 import { AuditLog } from './audit/audit-log.js';
+import type { CaptchaProvider } from './auth/captcha/captcha-provider.js';
+import { DistortedCaptcha } from './auth/captcha/distorted-captcha.js';
 import { ChallengeService } from './auth/challenge-service.js';
 import { createDefences } from './auth/create-defences.js';
 import { Lockout } from './auth/lockout.js';
@@ -35,6 +37,8 @@ export interface ServiceDeps {
   serverSecret: Buffer;
   /** Extra access-token claims per session dialect; default: each dialect's own (lin-cms `identity`, `scope`, `type`). */
   extendClaims?: ClaimsExtension;
+  /** Draws the login captchas; default `DistortedCaptcha` (docs/security.md shows how to plug another). */
+  captcha?: CaptchaProvider;
 }
 
 /** The wired service layer, shared by every dialect, the CLI and the admin API. */
@@ -67,7 +71,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
   const audit = new AuditLog(store, clock, logger);
   const checkPassword = createPasswordPolicy(config.passwordMinLength);
   const issuer = new TokenIssuer(accessTokens, codec, clock, config.refreshTtl, deps.extendClaims ?? dialectClaims);
-  const challenges = new ChallengeService(ephemeral, clock, config.challengeTtl);
+  const captcha = deps.captcha ?? new DistortedCaptcha();
+  const challenges = new ChallengeService(ephemeral, clock, config.challengeTtl, captcha);
   const lockout = new Lockout(store, clock, keysOfSecret.pseudonymKey, {
     threshold: config.lockoutThreshold,
     baseSeconds: config.lockoutBase,
@@ -91,6 +96,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     fence,
     hasher,
     audit,
+    /** The captcha provider the challenges draw with. */
+    captcha,
     challenges,
     lockout,
     issuer,

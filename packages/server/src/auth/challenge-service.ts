@@ -1,14 +1,15 @@
-import svgCaptcha from 'svg-captcha';
 import type { EphemeralStore } from '../cache/ephemeral-store.js';
 import type { Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
 import { AuthError } from '../errors/auth-error.js';
+import { captchaAnswerMatches, normaliseCaptchaAnswer } from './captcha/captcha-answer.js';
+import type { CaptchaProvider, DrawnCaptcha } from './captcha/captcha-provider.js';
 
 /** What the server remembers of a challenge `t`. */
 interface ChallengeState {
   /** Unix ms of expiry. */
   exp: number;
-  /** Lower-cased captcha answer, once an image was drawn. */
+  /** The captcha answer (normalised), once an image was drawn. */
   answer?: string;
 }
 
@@ -24,6 +25,8 @@ export class ChallengeService {
     private readonly ephemeral: EphemeralStore,
     private readonly clock: Clock,
     private readonly ttlSeconds: number,
+    /** Draws the images; the answers stay here. */
+    private readonly captcha: CaptchaProvider,
   ) {}
 
   /** Creates a challenge; returns `t` and its lifetime in seconds. */
@@ -34,14 +37,14 @@ export class ChallengeService {
     return { t, expiresIn: this.ttlSeconds };
   }
 
-  /** Draws a new captcha for `t` (voiding the previous one); returns the SVG. */
-  async drawCaptcha(t: string): Promise<string> {
+  /** Draws a new captcha for `t` (voiding the previous one); returns the image, never the answer. */
+  async drawCaptcha(t: string): Promise<Omit<DrawnCaptcha, 'answer'>> {
     const state = await this.read(t);
-    const captcha = svgCaptcha.create({ size: 4, ignoreChars: '0oO1lIi', noise: 2, color: true });
-    const next: ChallengeState = { exp: state.exp, answer: captcha.text.toLowerCase() };
+    const { answer, image, mime } = await this.captcha.draw();
+    const next: ChallengeState = { exp: state.exp, answer: normaliseCaptchaAnswer(answer) };
     const left = state.exp - this.clock.now();
     if (left <= 0 || !(await this.ephemeral.replace(key(t), JSON.stringify(next), left))) throw new AuthError('CHALLENGE_INVALID');
-    return captcha.data;
+    return { image, mime };
   }
 
   /**
@@ -54,7 +57,7 @@ export class ChallengeService {
     const state = raw ? (JSON.parse(raw) as ChallengeState) : undefined;
     if (!state || state.exp <= this.clock.now()) throw new AuthError('CHALLENGE_INVALID');
     if (!checkCaptcha) return;
-    if (!state.answer || typeof captcha !== 'string' || captcha.trim().toLowerCase() !== state.answer) throw new AuthError('CAPTCHA_WRONG');
+    if (!state.answer || !captchaAnswerMatches(state.answer, captcha)) throw new AuthError('CAPTCHA_WRONG');
   }
 
   private async read(t: string): Promise<ChallengeState> {

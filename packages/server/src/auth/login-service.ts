@@ -7,7 +7,7 @@ import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { SessionLimits } from '../sessions/session-limits.js';
 import type { Store } from '../store/store.js';
 import type { UserRow } from '../store/users-repo.js';
-import type { CaptchaPolicy } from './captcha-policy.js';
+import type { CaptchaMode, CaptchaPolicy } from './captcha-policy.js';
 import type { ChallengeService } from './challenge-service.js';
 import type { Lockout } from './lockout.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -21,8 +21,19 @@ export type ChallengeRule =
   | { kind: 'optional' }
   /** `t` required; captcha checked once the account or the client's address has failed too often (`after-failures`). */
   | { kind: 'adaptive' }
-  /** The dialect knows no challenge (lin-cms, mmm): lockout and rate limits guard it. */
+  /** The dialect knows no challenge (mmm): lockout and rate limits guard it. */
   | { kind: 'none' };
+
+/**
+ * The rule of a login whose clients can show a captcha (standard, lin-cms)
+ * under the `DUOTOKEN_CAPTCHA` policy: `always` demands `t` and the answer,
+ * `after-failures` demands `t` and checks the answer once failures call for
+ * it, `off` checks and consumes a `t` only when one is sent.
+ */
+export function challengeRuleFor(mode: CaptchaMode): ChallengeRule {
+  if (mode === 'off') return { kind: 'optional' };
+  return mode === 'always' ? { kind: 'required', captcha: true } : { kind: 'adaptive' };
+}
 
 export interface LoginInput {
   account: string;

@@ -115,7 +115,7 @@ export const SETTINGS = {
     'captcha',
     'always' as 'always' | 'after-failures' | 'off',
     '`always`',
-    'Captcha policy at standard login: `always`, `after-failures`, `off`',
+    'Captcha policy at the standard and lin-cms logins: `always`, `after-failures`, `off`',
     oneOf(['always', 'after-failures', 'off'] as const),
   ),
   captchaAfterFailures: setting(

@@ -1,4 +1,6 @@
 import { decodeJwt } from 'jose';
+import { send, type RawAnswer } from '../helpers/send.js';
+import { captchaAnswer } from '../helpers/standard-client.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 /** Every dialect mounted, as the acceptance criteria run them. */
@@ -33,3 +35,18 @@ export function claimsOf(token: string): Record<string, unknown> {
 
 /** Now, in unix seconds, on the server's fake clock. */
 export const serverNow = (server: TestServer) => Math.floor(server.clock.now() / 1000);
+
+/**
+ * `POST /cms/user/login` as lin-cms-vue sends it: a captcha from `POST
+ * /cms/user/captcha` first, its answer (read from the server's store) in the
+ * body and its tag in a header; no captcha when the policy is off.
+ */
+export async function linCmsLogin<T = { access_token: string; refresh_token: string }>(
+  server: TestServer,
+  username: string,
+  password: string,
+): Promise<RawAnswer<T>> {
+  const { tag } = (await send<{ tag: string | null }>(server, 'POST', '/cms/user/captcha')).body;
+  const captcha = tag ? await captchaAnswer(server, tag) : '';
+  return send<T>(server, 'POST', '/cms/user/login', { json: { username, password, captcha }, headers: { tag: tag ?? '' } });
+}

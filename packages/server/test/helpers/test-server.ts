@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config/parse-config.js';
 import { createLogger } from '../../src/http/create-logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
+import type { CaptchaProvider } from '../../src/auth/captcha/captcha-provider.js';
 import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { openSqlite } from '../../src/store/open-sqlite.js';
@@ -36,6 +37,8 @@ export interface TestServerOptions {
   ephemeral?: EphemeralStore;
   /** Wraps the real, migrated store (e.g. to make it fail on demand). */
   wrapStore?: (store: Store) => Store;
+  /** Another captcha than the default. */
+  captcha?: CaptchaProvider;
 }
 
 /**
@@ -68,7 +71,13 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     await migrateToLatest(opened);
     store = options.wrapStore(createStore(opened));
   }
-  const runtime = await createRuntime(config, { clock, logger: createLogger(config, stream), store, ephemeral: options.ephemeral });
+  const runtime = await createRuntime(config, {
+    clock,
+    logger: createLogger(config, stream),
+    store,
+    ephemeral: options.ephemeral,
+    captcha: options.captcha,
+  });
   const address = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,

@@ -13,6 +13,7 @@ export const LIN_CMS_CODES = {
   10020: { status: 404, zh: '资源不存在', en: 'Not found' },
   10030: { status: 400, zh: '参数错误', en: 'Bad parameters' },
   10031: { status: 400, zh: '用户名或密码错误', en: 'Wrong username or password' },
+  10032: { status: 400, zh: '请输入正确的密码', en: 'Enter the right (old) password' },
   10040: { status: 401, zh: '令牌失效', en: 'Token invalid' },
   10041: { status: 401, zh: 'access token 损坏', en: 'Access token damaged' },
   10042: { status: 401, zh: 'refresh token 损坏', en: 'Refresh token damaged' },
@@ -22,6 +23,8 @@ export const LIN_CMS_CODES = {
   10060: { status: 409, zh: '字段重复', en: 'Duplicate field' },
   10140: { status: 429, zh: '请求过于频繁，请稍后重试', en: 'Too many requests, try again later' },
   10250: { status: 401, zh: '请使用正确类型的令牌', en: 'Use a token of the right type' },
+  // lin-cms-spring-boot's captcha error (ParameterException(10260)).
+  10260: { status: 400, zh: '验证码错误', en: 'Wrong captcha' },
 } as const satisfies Record<number, { status: number; zh: string; en: string }>;
 
 /** A lin-cms wire code. */
@@ -44,8 +47,9 @@ interface LinCmsMapping {
  */
 export const LIN_CMS_ERROR_MAP: Record<ErrorCode, LinCmsMapping> = {
   INVALID_REQUEST: { code: 10030 },
-  CHALLENGE_INVALID: { code: 10030 },
-  CAPTCHA_WRONG: { code: 10030 },
+  // lin-cms-vue shows the message and draws a new captcha after any failed login.
+  CHALLENGE_INVALID: { code: 10260, zh: '验证码已失效，请刷新验证码', en: 'Captcha missing, expired or already used: draw a new one' },
+  CAPTCHA_WRONG: { code: 10260 },
   BAD_CREDENTIALS: { code: 10031 },
   // lin-cms has no lockout: "too many requests" is what the user did, and it carries Retry-After.
   ACCOUNT_LOCKED: { code: 10140, zh: '账号暂时锁定，请稍后再试', en: 'Account temporarily locked, try again later' },

@@ -1,14 +1,27 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { challengeRuleFor } from '../../auth/login-service.js';
 import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf } from '../../http/require-access.js';
 import type { Services } from '../../services.js';
 import type { MeView } from '@duotoken/protocol';
 import type { HttpDialect } from '../dialect.js';
+import { changeLinCmsPassword, drawLinCmsCaptcha, passwordChangedMessage } from './lin-cms-account.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { refreshLinCmsToken, requireLinCmsAccess } from './lin-cms-guard.js';
-import { linCmsBearer, linCmsErrors, LinCmsInformation, LinCmsLoginBody, LinCmsPermissions, LinCmsTokenPair } from './lin-cms-schemas.js';
+import {
+  LinCmsCaptcha,
+  linCmsBearer,
+  LinCmsErrorBody,
+  linCmsErrors,
+  LinCmsInformation,
+  LinCmsLoginBody,
+  LinCmsLoginHeaders,
+  LinCmsPasswordBody,
+  LinCmsPermissions,
+  LinCmsTokenPair,
+} from './lin-cms-schemas.js';
 
 /** lin-cms's user fields for duotoken's "me": companies stand in for lin-cms's permission groups. */
 function information(me: MeView) {
@@ -37,13 +50,28 @@ export async function registerLinCmsRoutes(scope: FastifyInstance, services: Ser
   app.setNotFoundHandler((request, reply) => sendLinCmsError(new AuthError('NOT_FOUND'), request, reply));
 
   app.post(
+    '/user/captcha',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'lin-cms-vue calls it on mount: { tag, image } (image a data: URL; both null with DUOTOKEN_CAPTCHA=off)',
+        response: { 200: LinCmsCaptcha, ...linCmsErrors },
+      },
+    },
+    (request) => drawLinCmsCaptcha(services, request),
+  );
+
+  app.post(
     '/user/login',
     {
       config,
       schema: {
         tags,
-        summary: 'lin-cms login: username and password (JSON or form), bare { access_token, refresh_token }',
+        summary:
+          'lin-cms login: username and password (JSON or form), captcha and header tag as the policy asks; bare { access_token, refresh_token }',
         body: LinCmsLoginBody,
+        headers: LinCmsLoginHeaders,
         response: { 200: LinCmsTokenPair, ...linCmsErrors },
       },
     },
@@ -52,9 +80,11 @@ export async function registerLinCmsRoutes(scope: FastifyInstance, services: Ser
         await services.login.login({
           account: request.body.username,
           password: request.body.password,
+          // lin-cms-vue sends empty strings when it showed no captcha.
+          t: request.headers.tag || undefined,
+          captcha: request.body.captcha || undefined,
           dialect: 'lin-cms',
-          // lin-cms clients know no captcha: lockout and rate limits guard this login.
-          challenge: { kind: 'none' },
+          challenge: challengeRuleFor(services.config.captcha),
           client: clientInfo(request),
         }),
       ),
@@ -72,6 +102,24 @@ export async function registerLinCmsRoutes(scope: FastifyInstance, services: Ser
       },
     },
     async (request) => linCmsPair(await refreshLinCmsToken(services, request, services.config.lincmsRefresh)),
+  );
+
+  app.put(
+    '/user/change_password',
+    {
+      ...secured,
+      schema: {
+        tags,
+        security: linCmsBearer,
+        summary: 'Change my password (revokes my other sessions): lin-cms answers 201 { code: 4, message, request }',
+        body: LinCmsPasswordBody,
+        response: { 201: LinCmsErrorBody, ...linCmsErrors },
+      },
+    },
+    async (request, reply) => {
+      await changeLinCmsPassword(services, request, request.body);
+      return reply.code(201).send(passwordChangedMessage(request));
+    },
   );
 
   app.get(

@@ -1,15 +1,32 @@
 import { Type } from 'typebox';
 
-/** `POST /cms/user/login` body (JSON or form), as lin-cms's LoginValidator takes it. */
+/** `POST /cms/user/login` body (JSON or form), as lin-cms's LoginValidator takes it; lin-cms-vue adds `captcha` (empty when none was shown). */
 export const LinCmsLoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 128 }),
   password: Type.String({ minLength: 1, maxLength: 1024 }),
+  captcha: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+/** `POST /cms/user/login` headers: lin-cms-vue sends the `tag` of the captcha it showed (empty when none). */
+export const LinCmsLoginHeaders = Type.Object({ tag: Type.Optional(Type.String({ maxLength: 64 })) });
+
+/** `POST /cms/user/captcha`: the captcha's handle and its image as a `data:` URL; both null when the captcha is off, as lin-cms answers. */
+export const LinCmsCaptcha = Type.Object({
+  tag: Type.Union([Type.String(), Type.Null()]),
+  image: Type.Union([Type.String({ examples: ['data:image/svg+xml;base64,…'] }), Type.Null()]),
+});
+
+/** `PUT /cms/user/change_password` body, as lin-cms-vue sends it. */
+export const LinCmsPasswordBody = Type.Object({
+  old_password: Type.String({ minLength: 1, maxLength: 1024 }),
+  new_password: Type.String({ minLength: 1, maxLength: 1024 }),
+  confirm_password: Type.String({ minLength: 1, maxLength: 1024 }),
 });
 
 /** lin-cms's bare token pair. */
 export const LinCmsTokenPair = Type.Object({ access_token: Type.String(), refresh_token: Type.String() });
 
-/** lin-cms's error answer. */
+/** lin-cms's error answer; its success messages (`{ code: 4, message: "密码修改成功", … }`) have the same shape. */
 export const LinCmsErrorBody = Type.Object({
   code: Type.Integer({ examples: [10051] }),
   message: Type.String(),

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import type { ChallengeRule } from '../../auth/login-service.js';
+import { challengeRuleFor } from '../../auth/login-service.js';
 import { nowSeconds } from '../../clock/clock.js';
-import type { Config } from '../../config/settings.js';
 import { clientInfo } from '../../http/client-info.js';
 import type { Services } from '../../services.js';
 import { ok, standardPair } from './standard-format.js';
@@ -10,12 +9,6 @@ import { ErrorEnvelope, type LoginBody } from './standard-schemas.js';
 
 /** Error answers of a login route. */
 export const loginErrors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 423: ErrorEnvelope, 429: ErrorEnvelope };
-
-/** How the standard login treats `t` and the captcha under the `DUOTOKEN_CAPTCHA` policy. */
-export function standardChallengeRule(config: Config): ChallengeRule {
-  if (config.captcha === 'off') return { kind: 'optional' };
-  return config.captcha === 'always' ? { kind: 'required', captcha: true } : { kind: 'adaptive' };
-}
 
 /** The standard login (SPEC §3): challenge, then the shared login service; the standard pair in the envelope. */
 export async function loginStandard(services: Services, request: FastifyRequest, body: Static<typeof LoginBody>) {
@@ -26,7 +19,7 @@ export async function loginStandard(services: Services, request: FastifyRequest,
     captcha: body.captcha,
     companyId: body.company_id,
     dialect: 'standard',
-    challenge: standardChallengeRule(services.config),
+    challenge: challengeRuleFor(services.config.captcha),
     client: clientInfo(request, body.device_type),
   });
   return ok(request, standardPair(tokens, nowSeconds(services.clock)));

@@ -2,6 +2,7 @@ import { pickLanguage } from '@duotoken/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { captchaDataUrl } from '../../auth/captcha/captcha-provider.js';
 import { nowSeconds } from '../../clock/clock.js';
 import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
@@ -68,7 +69,10 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
           format: Type.Optional(Type.Union([Type.Literal('svg'), Type.Literal('json')])),
         }),
         response: {
-          200: Type.Union([Type.String({ description: 'image/svg+xml' }), envelope(Type.Object({ image: Type.String() }))]),
+          200: Type.Union([
+            Type.String({ description: 'the image (image/svg+xml by default)' }),
+            envelope(Type.Object({ image: Type.String() })),
+          ]),
           400: ErrorEnvelope,
           429: ErrorEnvelope,
         },
@@ -76,10 +80,10 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
     },
     async (request, reply) => {
       await services.rateLimiter.hit('captcha', request.ip);
-      const svg = await services.challenges.drawCaptcha(request.query.t);
-      if (request.query.format === 'json')
-        return ok(request, { image: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
-      return reply.type('image/svg+xml').send(svg);
+      const drawn = await services.challenges.drawCaptcha(request.query.t);
+      if (request.query.format === 'json') return ok(request, { image: captchaDataUrl(drawn) });
+      // SVG text or a provider's bytes, sent as they are: the schema's string stands for any image.
+      return reply.type(drawn.mime).send(drawn.image as string);
     },
   );
 
