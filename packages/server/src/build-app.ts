@@ -10,6 +10,7 @@ import { createStandardDialect } from './dialects/standard/standard-dialect.js';
 import { AuthError, isAuthError } from './errors/auth-error.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSystemRoutes } from './http/system-routes.js';
+import { limitConnections, timeoutOptions } from './http/server-limits.js';
 import { registerMetrics } from './metrics/register-metrics.js';
 import { registerConsoleRoute } from './http/console-route.js';
 import { registerGateway } from './gateway/register-gateway.js';
@@ -58,7 +59,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    ...timeoutOptions(config),
   });
+  limitConnections(app.server, config);
 
   await app.register(formbody);
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 50, fieldSize: 16 * 1024 } });
