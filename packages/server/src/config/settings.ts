@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import { parseUpstreams, type UpstreamRoute } from '../gateway/parse-upstreams.js';
+import { parseCorsOrigins } from '../http/parse-cors-origins.js';
 import { parseVerifierTokens } from '../revocations/parse-verifier-tokens.js';
 
 /** Result of parsing one raw setting: a value, or a sentence saying what is wrong. */
@@ -307,6 +308,13 @@ export const SETTINGS = {
     '`off`',
     'Behind a load balancer: whose `X-Forwarded-For` to believe for the client address (rate limits, sessions, audit): `off`, `on` (any peer: only when instances are reachable through the proxy alone), or a comma list of proxy addresses/CIDRs',
     trustProxyValue,
+  ),
+  corsOrigins: setting<string[]>(
+    'cors_origins',
+    [],
+    'none (no CORS headers)',
+    'Origins (comma list, exact: `https://admin.example.com`) whose pages may call duotoken from the browser (CORS); others get no CORS headers and their preflights are refused',
+    parseCorsOrigins,
   ),
   headersTimeout: setting(
     'headers_timeout',

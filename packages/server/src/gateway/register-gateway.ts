@@ -11,6 +11,9 @@ import type { Services } from '../services.js';
 import { standardTokenLookup } from '../dialects/standard/standard-dialect.js';
 import { identityHeaders, stripTokenParams, upstreamHeaders } from './forwarded-request.js';
 
+/** What the gateway proxies when duotoken answers CORS itself: every method but OPTIONS. */
+const PROXIED_METHODS_WITH_CORS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
+
 /** One way of reading a request: a dialect (token places, error shape, 10026 data) and its guard. */
 interface GatewayDialect {
   dialect: HttpDialect;
@@ -110,6 +113,9 @@ export async function registerGateway(app: FastifyInstance, services: Services, 
         upstream: route.target,
         prefix: route.prefix === '/' ? '' : route.prefix,
         websocket: true,
+        // With CORS on, duotoken answers every OPTIONS itself (SPEC §10): preflights of listed origins, and its
+        // own OPTIONS route would collide with the upstream's.
+        ...(config.corsOrigins.length ? { httpMethods: PROXIED_METHODS_WITH_CORS } : {}),
         // reply-from would log the upstream URL; duotoken's own request log is already scrubbed.
         disableRequestLogging: true,
         config: { dialect: 'standard' },
