@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, loginStandard } from '../../packages/server/test/helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
-import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../gateway/echo-upstream.js';
+import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../../packages/server/test/helpers/echo-upstream.js';
 import { nginxConfig } from './nginx-config.js';
 
 const nginxBinary = [...(process.env.PATH ?? '').split(':'), '/usr/sbin'].map((d) => join(d, 'nginx')).find((p) => existsSync(p));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { call, loginStandard } from '../../packages/server/test/helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
-import { startEchoUpstream, type EchoUpstream, type SeenRequest } from './echo-upstream.js';
+import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../../packages/server/test/helpers/echo-upstream.js';
 
 const seenBody = (res: { body: unknown }) => res.body as unknown as SeenRequest;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

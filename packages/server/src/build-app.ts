@@ -9,7 +9,9 @@ import { createMmmDialect } from './dialects/mmm/mmm-dialect.js';
 import { createStandardDialect } from './dialects/standard/standard-dialect.js';
 import { AuthError, isAuthError } from './errors/auth-error.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerCors } from './http/register-cors.js';
 import { registerSystemRoutes } from './http/system-routes.js';
+import { limitConnections, timeoutOptions } from './http/server-limits.js';
 import { registerMetrics } from './metrics/register-metrics.js';
 import { registerConsoleRoute } from './http/console-route.js';
 import { registerGateway } from './gateway/register-gateway.js';
@@ -58,7 +60,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    ...timeoutOptions(config),
   });
+  limitConnections(app.server, config);
 
   await app.register(formbody);
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 50, fieldSize: 16 * 1024 } });
@@ -100,6 +104,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     return dialect.sendError(clientError, request, reply);
   });
   app.setNotFoundHandler((request, reply) => fallback.sendError(new AuthError('NOT_FOUND'), request, reply));
+  await registerCors(
+    app,
+    config,
+    config.dialects.map((name) => dialects.get(name)!),
+  );
 
   await registerSystemRoutes(app, services);
   for (const name of config.dialects) await dialects.get(name)!.register(app);

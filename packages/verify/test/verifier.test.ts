@@ -4,6 +4,7 @@ import { createVerifier, isVerifyError, type Verifier, type VerifyError } from '
 import { TokenCache } from '../src/token-cache.js';
 import { call } from '../../server/test/helpers/standard-client.js';
 import { randomSecret, type TestServer } from '../../server/test/helpers/test-server.js';
+import { nonCanonical } from '../../server/test/security/helpers/forge.js';
 import { createMember, eventually, login, startDuotoken, VERIFIER_TOKEN, verifierOf, type Member } from './helpers/duotoken.js';
 
 async function refusal(promise: Promise<unknown>): Promise<VerifyError> {
@@ -82,6 +83,20 @@ describe('createVerifier against a real duotoken', () => {
     const pair = await login(server, member);
     expect((await refusal(verifier.verify(pair.refresh_token))).code).toBe('ACCESS_TOKEN_INVALID');
     expect((await refusal(verifier.verify(undefined))).wire).toBe('10025');
+  });
+
+  it('#12.10 refuses a genuine token respelled with a non-canonical last base64url character (same bytes) as malformed', async () => {
+    const token = (await login(server, member)).access_token;
+    const parts = token.split('.');
+    for (const [i, part] of parts.entries()) {
+      const odd = nonCanonical(part);
+      if (!odd) continue;
+      expect(Buffer.from(odd, 'base64url').equals(Buffer.from(part, 'base64url'))).toBe(true);
+      const error = await refusal(verifier.verify(parts.map((p, j) => (j === i ? odd : p)).join('.')));
+      expect({ wire: error.wire, reason: error.reason }).toEqual({ wire: '10028', reason: 'malformed' });
+    }
+    expect(nonCanonical(parts[2]!)).toBeDefined();
+    expect((await verifier.verify(token)).uid).toBe(member.userId);
   });
 
   it('accepts only the configured algorithms (an HS256 token made with the public key is refused)', async () => {

@@ -75,6 +75,8 @@ function crossCheck(c: Config): string[] {
     problems.push('DUOTOKEN_LOCKOUT_HARD_LIMIT (config key "lockout_hard_limit"): must be 0 or above DUOTOKEN_LOCKOUT_THRESHOLD');
   if (c.lockoutMax < c.lockoutBase)
     problems.push('DUOTOKEN_LOCKOUT_MAX (config key "lockout_max"): must be at least DUOTOKEN_LOCKOUT_BASE');
+  if (c.requestTimeout !== 0 && c.headersTimeout > c.requestTimeout)
+    problems.push('DUOTOKEN_HEADERS_TIMEOUT (config key "headers_timeout"): must not exceed DUOTOKEN_REQUEST_TIMEOUT');
   const headers = c.tokenHeaders.filter((h) => !/^[a-z0-9-]+$/.test(h));
   if (headers.length) problems.push(`DUOTOKEN_TOKEN_HEADERS (config key "token_headers"): bad header name ${headers.join(', ')}`);
   return problems;

@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import { parseUpstreams, type UpstreamRoute } from '../gateway/parse-upstreams.js';
+import { parseCorsOrigins } from '../http/parse-cors-origins.js';
 import { parseVerifierTokens } from '../revocations/parse-verifier-tokens.js';
 
 /** Result of parsing one raw setting: a value, or a sentence saying what is wrong. */
@@ -307,6 +308,41 @@ export const SETTINGS = {
     '`off`',
     'Behind a load balancer: whose `X-Forwarded-For` to believe for the client address (rate limits, sessions, audit): `off`, `on` (any peer: only when instances are reachable through the proxy alone), or a comma list of proxy addresses/CIDRs',
     trustProxyValue,
+  ),
+  corsOrigins: setting<string[]>(
+    'cors_origins',
+    [],
+    'none (no CORS headers)',
+    'Origins (comma list, exact: `https://admin.example.com`) whose pages may call duotoken from the browser (CORS); others get no CORS headers and their preflights are refused',
+    parseCorsOrigins,
+  ),
+  headersTimeout: setting(
+    'headers_timeout',
+    10,
+    '`10s`',
+    'Longest time a client may take to send the request headers; then 408 and the connection is closed (slowloris)',
+    duration(1),
+  ),
+  bodyTimeout: setting(
+    'body_timeout',
+    10,
+    '`10s`',
+    'Longest silence while a request body arrives; then the connection is closed; `0` turns it off',
+    duration(0),
+  ),
+  requestTimeout: setting(
+    'request_timeout',
+    30,
+    '`30s`',
+    'Longest time a client may take to send a whole request, body included; then 408 and the connection is closed; `0` turns it off (raise it for large uploads through the gateway)',
+    duration(0),
+  ),
+  maxConnectionsPerIp: setting(
+    'max_connections_per_ip',
+    256,
+    '`256`',
+    'Open connections one client address (IPv6: its /64) may hold; more are closed at once. Peers trusted by `DUOTOKEN_TRUST_PROXY` are not counted; `0` turns the cap off',
+    integer(0, 1_000_000),
   ),
   revocationMaxLag: setting(
     'revocation_max_lag',

@@ -9,6 +9,8 @@ import type { IssuedTokens } from '../sessions/issued-tokens.js';
  */
 export interface HttpDialect {
   readonly name: DialectName;
+  /** Request headers that carry this dialect's tokens (a CORS preflight must allow them, SPEC §10). */
+  readonly tokenHeaders: readonly string[];
   /** Sends an error in this dialect's shape. */
   sendError(error: AuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply;
   /** The access token of a request to a protected route, if any. */

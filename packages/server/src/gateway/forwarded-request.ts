@@ -3,8 +3,32 @@ import type { FastifyRequest } from 'fastify';
 /** Identity headers the gateway sets from the verified token (and strips from clients). */
 export const IDENTITY_HEADERS = ['x-auth-user-id', 'x-auth-company-id', 'x-auth-session-id', 'x-auth-roles'] as const;
 
-/** Credentials the upstream never needs: a refresh token stays between the client and duotoken. */
-const NEVER_FORWARDED = new Set(['refresh-token', 'x-mmm-refreshtoken']);
+/**
+ * Client headers never forwarded: refresh tokens (they stay between the client
+ * and duotoken) and the original-URL headers of forward-auth (read on
+ * `/auth/verify` only; an upstream might trust them as its own URL).
+ */
+const NEVER_FORWARDED = new Set(['refresh-token', 'x-mmm-refreshtoken', 'x-original-uri', 'x-forwarded-uri']);
+
+/** Headers the gateway sets itself; a client may send them, but never under another spelling. */
+const GATEWAY_SET = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+/**
+ * A header name as CGI, WSGI and Rack upstreams read it: `X_Auth_Roles` and
+ * `x-auth-roles` both become `HTTP_X_AUTH_ROLES`, so they are one header there
+ * (and the client's spelling may come first).
+ */
+function asUpstreamReadsIt(name: string): string {
+  return name.toLowerCase().replace(/_/g, '-');
+}
+
+/** True for a client header that must not reach the upstream (CWE-444: a name an upstream reads as one the gateway vouches for). */
+function isDropped(name: string): boolean {
+  const read = asUpstreamReadsIt(name);
+  if (read.startsWith('x-auth-') || NEVER_FORWARDED.has(read)) return true;
+  // The hyphen spelling is replaced (or appended to) below; another spelling would slip past that.
+  return GATEWAY_SET.has(read) && read !== name.toLowerCase();
+}
 
 /** The identity headers of a verified request (none for an unauthenticated one, e.g. a CORS preflight). */
 export function identityHeaders(request: FastifyRequest): Record<string, string> {
@@ -19,17 +43,14 @@ export function identityHeaders(request: FastifyRequest): Record<string, string>
 }
 
 /**
- * The headers sent upstream: every client `x-auth-*` header dropped (so none
- * can be spoofed), refresh tokens dropped, the verified identity set, and
- * the client address appended to `x-forwarded-for`.
+ * The headers sent upstream: every client header that reads as `x-auth-*`
+ * (in any case, `_` for `-`) dropped so none can be spoofed, refresh tokens
+ * and original-URL headers dropped, the verified identity set, and the
+ * client address appended to `x-forwarded-for`.
  */
 export function upstreamHeaders(request: FastifyRequest, headers: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('x-auth-') || NEVER_FORWARDED.has(lower)) continue;
-    out[name] = value;
-  }
+  for (const [name, value] of Object.entries(headers)) if (!isDropped(name)) out[name] = value;
   const forwardedFor = typeof headers['x-forwarded-for'] === 'string' ? `${headers['x-forwarded-for']}, ` : '';
   return {
     ...out,

@@ -4,10 +4,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectName } from '../config/settings.js';
 import type { HttpDialect } from '../dialects/dialect.js';
 import { isAuthError } from '../errors/auth-error.js';
+import { isCorsPreflight } from '../http/is-cors-preflight.js';
 import { accessCheck } from '../http/require-access.js';
 import { extractAccessToken, TOKEN_FIELDS } from '../http/token-lookup.js';
 import type { Services } from '../services.js';
+import { standardTokenLookup } from '../dialects/standard/standard-dialect.js';
 import { identityHeaders, stripTokenParams, upstreamHeaders } from './forwarded-request.js';
+
+/** What the gateway proxies when duotoken answers CORS itself: every method but OPTIONS. */
+const PROXIED_METHODS_WITH_CORS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
 
 /** One way of reading a request: a dialect (token places, error shape, 10026 data) and its guard. */
 interface GatewayDialect {
@@ -32,10 +37,8 @@ function gatewayDialects(services: Services, dialects: Map<DialectName, HttpDial
             ...base,
             findAccessToken: (request) =>
               extractAccessToken(request, {
+                ...standardTokenLookup(config),
                 sources: config.tokenSources.filter((s) => s !== 'form'),
-                headers: config.tokenHeaders,
-                fields: TOKEN_FIELDS,
-                strict: config.tokenStrict,
               }),
           }
         : base;
@@ -64,9 +67,11 @@ function sendBadGateway(reply: FastifyReply): void {
  * Gateway mode (`DUOTOKEN_UPSTREAM`): every route duotoken does not serve
  * itself is proxied to the upstream once the access token is verified
  * (with 10026 auto-renew for the dialects configured for it). Client
- * `x-auth-*` headers are dropped and set from the verified token; an access
- * token in the URL is removed unless `DUOTOKEN_UPSTREAM_URL_TOKEN` is on;
- * WebSocket upgrades are authenticated like any request, then passed through.
+ * headers that read as `x-auth-*` are dropped and the identity is set from the
+ * verified token; an access token in the URL is removed unless
+ * `DUOTOKEN_UPSTREAM_URL_TOKEN` is on; only a genuine CORS preflight passes
+ * without a token; WebSocket upgrades are authenticated like any request,
+ * then passed through.
  */
 export async function registerGateway(app: FastifyInstance, services: Services, dialects: Map<DialectName, HttpDialect>): Promise<void> {
   const { config } = services;
@@ -79,8 +84,8 @@ export async function registerGateway(app: FastifyInstance, services: Services, 
     scope.removeAllContentTypeParsers();
 
     scope.addHook('onRequest', async function authenticate(request, reply) {
-      if (request.method !== 'OPTIONS') {
-        // A CORS preflight carries no credentials; it goes through with no identity.
+      // A CORS preflight carries no credentials; it goes through with no identity (#12.8: only a genuine one).
+      if (!isCorsPreflight(request)) {
         const { dialect, guard } = pickDialect(request, available);
         try {
           await guard(request);
@@ -108,6 +113,9 @@ export async function registerGateway(app: FastifyInstance, services: Services, 
         upstream: route.target,
         prefix: route.prefix === '/' ? '' : route.prefix,
         websocket: true,
+        // With CORS on, duotoken answers every OPTIONS itself (SPEC §10): preflights of listed origins, and its
+        // own OPTIONS route would collide with the upstream's.
+        ...(config.corsOrigins.length ? { httpMethods: PROXIED_METHODS_WITH_CORS } : {}),
         // reply-from would log the upstream URL; duotoken's own request log is already scrubbed.
         disableRequestLogging: true,
         config: { dialect: 'standard' },

@@ -2,21 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { addPagePolicy } from './page-policy.js';
 
 /** `apps/console/dist`, from `src/http` and from `dist/http` alike (both are four levels below the repo root). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../../apps/console/dist/', import.meta.url));
-
-/** Where the console's scripts may load from and talk to: this origin only. */
-const CONSOLE_CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const NOT_BUILT = 'The duotoken web console is not built: run `npm run build` (it writes apps/console/dist), then restart the server.\n';
 
@@ -39,7 +28,7 @@ export async function registerConsoleRoute(app: FastifyInstance, options: { root
   app.get('/console', { schema }, async (_request, reply) => reply.redirect('/console/', 301));
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {
-      void reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY');
+      addPagePolicy(reply);
       if (request.url.startsWith('/console/assets/')) void reply.header('cache-control', 'public, max-age=31536000, immutable');
     });
     await scope.register(fastifyStatic, {

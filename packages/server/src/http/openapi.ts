@@ -1,8 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { addPagePolicy } from './page-policy.js';
 
-/** OpenAPI document generated from the route schemas, UI at `/docs`. */
+/** OpenAPI document generated from the route schemas, UI at `/docs` (under the console's page policy). */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -21,5 +22,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The UI is a page like the console: the same policy on the page, its assets and its JSON (#12.10).
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (_request, reply) => addPagePolicy(reply));
+    await scope.register(swaggerUi, { routePrefix: '/docs' });
+  });
 }

@@ -12,6 +12,12 @@ export interface TokenLookupOptions {
   fields: readonly string[];
   /** Refuse a request that carries a token in more than one source (RFC 6750 §2). */
   strict: boolean;
+  /**
+   * Also take the URL source from the original request's URL (`X-Original-URI`,
+   * `X-Forwarded-Uri`): forward-auth (`/auth/verify`) only. Anywhere else those
+   * headers are a client's word, not a proxy's.
+   */
+  originalUri?: boolean;
 }
 
 /** Query parameters that may carry a token; they are scrubbed from logged URLs. */
@@ -72,7 +78,8 @@ export function extractAccessToken(request: FastifyRequest, options: TokenLookup
       source === 'header'
         ? fromHeaders(request, options.headers)
         : source === 'query'
-          ? (fromRecord(request.query, options.fields) ?? fromRecord(originalQuery(request), options.fields))
+          ? (fromRecord(request.query, options.fields) ??
+            (options.originalUri ? fromRecord(originalQuery(request), options.fields) : undefined))
           : isForm(request)
             ? fromRecord(request.body, options.fields)
             : undefined;

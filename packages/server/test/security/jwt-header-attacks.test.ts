@@ -5,7 +5,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/standard-client.js';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
-import { b64u, claimsOf, forge, hmacSign, signWith } from './helpers/forge.js';
+import { b64u, claimsOf, forge, hmacSign, nonCanonical, signWith } from './helpers/forge.js';
 import { bearer, loginOk, me, startSecurityServer } from './helpers/security-server.js';
 
 /**
@@ -63,6 +63,22 @@ describe('forged JOSE headers are refused (RFC 8725 §2.1, §3.1, §3.10; CWE-34
     const flipped = Buffer.from(s, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
     await expectRefused(`${h}.${p}.${flipped.toString('base64url')}`);
+  });
+
+  it('#12.10 a genuine token respelled with a non-canonical last base64url character in any part (same bytes) is refused (RFC 4648 §3.5, RFC 7515 §2)', async () => {
+    const parts = token.split('.');
+    let respelled = 0;
+    for (const [i, part] of parts.entries()) {
+      const odd = nonCanonical(part);
+      if (!odd) continue;
+      // The attack is real: the other spelling decodes to the very same bytes.
+      expect(Buffer.from(odd, 'base64url').equals(Buffer.from(part, 'base64url'))).toBe(true);
+      await expectRefused(parts.map((p, j) => (j === i ? odd : p)).join('.'));
+      respelled++;
+    }
+    // An Ed25519 signature (64 bytes, 86 characters) always has unused bits.
+    expect(respelled).toBeGreaterThan(0);
+    expect((await me(server, token)).status).toBe(200);
   });
 
   it('HS256 signed with the public key (JWK x, its bytes, PEM) or an empty key: algorithm confusion (RFC 8725 §2.1, CVE-2016-10555)', async () => {

@@ -14,6 +14,7 @@ import { registerLinCmsRoutes } from './lin-cms-routes.js';
 export function createLinCmsDialect(_config: Config, services: Services): HttpDialect {
   const dialect: HttpDialect = {
     name: 'lin-cms',
+    tokenHeaders: ['authorization'],
     sendError: sendLinCmsError,
     findAccessToken: (request) => bearerToken(request.headers.authorization),
     // lin-cms clients send one token per request: there is nothing to auto-renew with.

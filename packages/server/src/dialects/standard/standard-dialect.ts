@@ -18,16 +18,17 @@ export function findStandardRefreshToken(request: FastifyRequest): string | unde
   return bearerToken(request.headers.authorization) ?? (typeof header === 'string' ? header.trim() : undefined) ?? fromBody;
 }
 
+/** Where the standard dialect looks for an access token (SPEC §3, as configured). */
+export function standardTokenLookup(config: Config): TokenLookupOptions {
+  return { sources: config.tokenSources, headers: config.tokenHeaders, fields: TOKEN_FIELDS, strict: config.tokenStrict };
+}
+
 /** The default dialect: seed 000's flow with seed 002's envelope (SPEC §3). */
 export function createStandardDialect(config: Config, services: Services): HttpDialect {
-  const lookup: TokenLookupOptions = {
-    sources: config.tokenSources,
-    headers: config.tokenHeaders,
-    fields: TOKEN_FIELDS,
-    strict: config.tokenStrict,
-  };
+  const lookup = standardTokenLookup(config);
   const dialect: HttpDialect = {
     name: 'standard',
+    tokenHeaders: [...config.tokenHeaders, REFRESH_HEADER],
     sendError: (error, request, reply) => sendEnvelopeError(error, request, reply),
     findAccessToken: (request) => extractAccessToken(request, lookup),
     findRenewToken: (request) => {

@@ -7,6 +7,7 @@ import { nowSeconds } from '../../clock/clock.js';
 import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf, requireAccess } from '../../http/require-access.js';
+import { extractAccessToken } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
 import type { HttpDialect } from '../dialect.js';
 import { ok, standardPair } from './standard-format.js';
@@ -26,7 +27,7 @@ import {
   TokenPair,
   VerifyData,
 } from './standard-schemas.js';
-import { findStandardRefreshToken } from './standard-dialect.js';
+import { findStandardRefreshToken, standardTokenLookup } from './standard-dialect.js';
 import { sharesLogin } from '../shared-login.js';
 import { loginErrors, loginStandard } from './standard-login.js';
 
@@ -35,7 +36,16 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;
   const config_ = { dialect: 'standard' as const };
-  const guard = requireAccess(services, dialect, { autoRenew: config.autoRenew.includes('standard') });
+  const autoRenew = config.autoRenew.includes('standard');
+  const guard = requireAccess(services, dialect, { autoRenew });
+  // Forward-auth is asked about another request, whose URL the proxy sends in X-Original-URI or
+  // X-Forwarded-Uri: only here is that URL a source of the token (#12.8).
+  const lookup = { ...standardTokenLookup(config), originalUri: true };
+  const forwardAuthGuard = requireAccess(
+    services,
+    { ...dialect, findAccessToken: (request) => extractAccessToken(request, lookup) },
+    { autoRenew },
+  );
   const tags = ['standard'];
   const pair = (t: Parameters<typeof standardPair>[0]) => standardPair(t, nowSeconds(services.clock));
 
@@ -233,7 +243,8 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
   app.route({
     method: ['GET', 'HEAD', 'POST'],
     url: '/auth/verify',
-    ...secured,
+    config: config_,
+    preValidation: forwardAuthGuard,
     schema: {
       tags,
       security: bearer,

@@ -7,6 +7,19 @@ import type { TestServer } from '../../helpers/test-server.js';
 export const b64u = (value: unknown): string =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The same bytes under another base64url spelling: the unused low bits of the
+ * last character set (a canonical encoder leaves them zero, RFC 4648 §3.5).
+ * Undefined for a segment whose length leaves no unused bits.
+ */
+export function nonCanonical(segment: string): string | undefined {
+  const unused = segment.length % 4 === 2 ? 0b1111 : segment.length % 4 === 3 ? 0b11 : 0;
+  if (!unused) return undefined;
+  return segment.slice(0, -1) + BASE64URL[BASE64URL.indexOf(segment.slice(-1)) | unused]!;
+}
+
 /** A JWS compact string from parts, with whatever signature (possibly none). */
 export const forge = (header: unknown, payload: unknown, signature = ''): string => `${b64u(header)}.${b64u(payload)}.${signature}`;
 
