@@ -9,8 +9,8 @@ import type { IssuedTokens } from '../sessions/issued-tokens.js';
  */
 export interface HttpDialect {
   readonly name: DialectName;
-  /** Request headers that carry this dialect's tokens (a CORS preflight must allow them, SPEC §10). */
-  readonly tokenHeaders: readonly string[];
+  /** Request headers this dialect reads beyond the body headers: its tokens, and lin-cms's captcha `tag` (a CORS preflight must allow them, SPEC §10). */
+  readonly requestHeaders: readonly string[];
   /** Sends an error in this dialect's shape. */
   sendError(error: AuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply;
   /** The access token of a request to a protected route, if any. */

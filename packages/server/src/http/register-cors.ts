@@ -20,7 +20,7 @@ const BODY_HEADERS = ['content-type', 'accept-language'];
  * mounted), and the body headers.
  */
 export function corsAllowedHeaders(config: Config, mounted: readonly HttpDialect[]): string[] {
-  return [...new Set([...mounted.flatMap((d) => d.tokenHeaders), ...config.tokenHeaders, ...BODY_HEADERS])];
+  return [...new Set([...mounted.flatMap((d) => d.requestHeaders), ...config.tokenHeaders, ...BODY_HEADERS])];
 }
 
 /**

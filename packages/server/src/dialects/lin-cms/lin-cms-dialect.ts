@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import type { HttpDialect } from '../dialect.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { registerLinCmsRoutes } from './lin-cms-routes.js';
+import { LIN_CMS_TAG_HEADER } from './lin-cms-schemas.js';
 
 /**
  * The lin-cms dialect (seed 001, SPEC §4): lin-cms-koa/flask's routes under
@@ -14,7 +15,7 @@ import { registerLinCmsRoutes } from './lin-cms-routes.js';
 export function createLinCmsDialect(_config: Config, services: Services): HttpDialect {
   const dialect: HttpDialect = {
     name: 'lin-cms',
-    tokenHeaders: ['authorization'],
+    requestHeaders: ['authorization', LIN_CMS_TAG_HEADER],
     sendError: sendLinCmsError,
     findAccessToken: (request) => bearerToken(request.headers.authorization),
     // lin-cms clients send one token per request: there is nothing to auto-renew with.

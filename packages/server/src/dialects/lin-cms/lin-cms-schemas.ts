@@ -7,6 +7,9 @@ export const LinCmsLoginBody = Type.Object({
   captcha: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
+/** The header in which lin-cms-vue sends its captcha's tag. */
+export const LIN_CMS_TAG_HEADER = 'tag';
+
 /** `POST /cms/user/login` headers: lin-cms-vue sends the `tag` of the captcha it showed (empty when none). */
 export const LinCmsLoginHeaders = Type.Object({ tag: Type.Optional(Type.String({ maxLength: 64 })) });
 

@@ -22,7 +22,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 export function createMmmDialect(_config: Config, services: Services): HttpDialect {
   const dialect: HttpDialect = {
     name: 'mmm',
-    tokenHeaders: [MMM_ACCESS_HEADER, MMM_REFRESH_HEADER],
+    requestHeaders: [MMM_ACCESS_HEADER, MMM_REFRESH_HEADER],
     // Same envelope and catalogue as standard: a 10026 carries the mmm pair in `data`.
     sendError: (error, request, reply) => sendEnvelopeError(error, request, reply),
     findAccessToken: (request) => header(request, MMM_ACCESS_HEADER),

@@ -28,7 +28,7 @@ export function createStandardDialect(config: Config, services: Services): HttpD
   const lookup = standardTokenLookup(config);
   const dialect: HttpDialect = {
     name: 'standard',
-    tokenHeaders: [...config.tokenHeaders, REFRESH_HEADER],
+    requestHeaders: [...config.tokenHeaders, REFRESH_HEADER],
     sendError: (error, request, reply) => sendEnvelopeError(error, request, reply),
     findAccessToken: (request) => extractAccessToken(request, lookup),
     findRenewToken: (request) => {
