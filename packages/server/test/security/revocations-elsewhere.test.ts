@@ -6,8 +6,13 @@ import type { StandardTokenPair } from '@duotoken/protocol';
 import { createVerifier, isVerifyError, type Verifier } from '@duotoken/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../e2e/cli/cli-process.js';
-import { assertBuilt, request, sessionIdOf, startInstance, type Instance } from '../../../../e2e/scale-out/cluster.js';
+import { assertBuilt, request, sessionIdOf, startInstance, within, type Instance } from '../../../../e2e/scale-out/cluster.js';
+import type { Store } from '../../src/store/store.js';
+import { call } from '../helpers/standard-client.js';
+import type { TestServer } from '../helpers/test-server.js';
 import { dropSchema, PG_URL, REDIS_URL, uniqueSchema, warnNotRun, withSchema } from '../store/store-targets.js';
+import { bearer, loginOk, SETUP, sidOf, startSecurityServer } from './helpers/security-server.js';
+import { switchableStore } from './helpers/switchable-store.js';
 
 /**
  * The property is "refused everywhere within 1 s" (a poll every 250 ms, the
@@ -205,3 +210,84 @@ for (const deployment of deployments)
       await expectRefusedEverywhere([onA.access_token, onB.access_token], disabledAt);
     });
   });
+
+/** How one in-process server answers a token on /auth/me and /auth/verify. */
+async function meAndVerify(server: TestServer, token: string): Promise<{ me: string; verify: string }> {
+  const [me, verify] = await Promise.all(['/auth/me', '/auth/verify'].map((path) => call(server, 'GET', path, { headers: bearer(token) })));
+  return { me: `${me!.status} ${me!.body.code}`, verify: `${verify!.status} ${verify!.body.code}` };
+}
+
+describe('#12.13 the fence and /auth/me on their own', () => {
+  let server: TestServer;
+  let real: Store;
+  let state: { down: boolean };
+  beforeAll(async () => {
+    server = await startSecurityServer(
+      { DUOTOKEN_RATE_LIMITS: 'off' },
+      {
+        wrapStore: (store) => {
+          real = store;
+          const switchable = switchableStore(store);
+          state = switchable.state;
+          return switchable.store;
+        },
+      },
+    );
+    const { admin } = server.runtime.services;
+    for (const account of ['ana', 'bo', 'cy', 'di', 'ed', 'fay'])
+      await admin.createUser({ account, password: `${account} long password` }, SETUP);
+  });
+  afterAll(() => server.close());
+  const loginAs = (account: string) => loginOk(server, account, `${account} long password`);
+
+  it('#12.13 /auth/me refuses a session revoked, ended or re-versioned and a user disabled in the database, even when the fence never heard of it', async () => {
+    const db = server.runtime.services.store.opened.db;
+    const now = server.clock.now();
+    const [revoked, ended, superseded, disabled] = await Promise.all(['ana', 'bo', 'cy', 'di'].map(loginAs));
+    // Rows changed by hand (a restore, a script): fenced_at left old, so no poll ever brings them to the fence.
+    const byHand = { fenced_at: 0 };
+    await db
+      .updateTable('sessions')
+      .set({ ...byHand, revoked_at: now, revoke_reason: 'by hand' })
+      .where('id', '=', sidOf(revoked!.access_token))
+      .execute();
+    await db
+      .updateTable('sessions')
+      .set({ ...byHand, expires_at: now - 1 })
+      .where('id', '=', sidOf(ended!.access_token))
+      .execute();
+    await db
+      .updateTable('sessions')
+      .set({ ...byHand, version: 2 })
+      .where('id', '=', sidOf(superseded!.access_token))
+      .execute();
+    await db.updateTable('users').set({ status: 'disabled' }).where('account', '=', 'di').execute();
+    // Wait out a poll of the store: the fence still admits them all (the token-only check), /auth/me does not.
+    await new Promise((resolve) => setTimeout(resolve, server.runtime.fencePoll.intervalMs * 2));
+    for (const pair of [revoked, ended, superseded, disabled])
+      expect(await meAndVerify(server, pair!.access_token)).toEqual({ me: '401 10028', verify: '200 00000' });
+  });
+
+  it('#12.13 a store that cannot be read for the allowed lag closes protected routes (503/10051); once read again, a revocation written meanwhile is in force', async () => {
+    const [live, victim] = await Promise.all(['ed', 'fay'].map(loginAs));
+    expect(await meAndVerify(server, victim!.access_token)).toEqual({ me: '200 00000', verify: '200 00000' });
+    state.down = true;
+    try {
+      // Another process revokes while this one cannot read: nothing tells this fence.
+      await real.revokeSessions({ id: sidOf(victim!.access_token) }, 'elsewhere', server.clock.now());
+      const closed = await within(1_500, async () => (await meAndVerify(server, live!.access_token)).verify === '503 10051');
+      expect(closed, '#12.13: /auth/verify kept admitting tokens while the revocations could not be read').toBe(true);
+      expect((await meAndVerify(server, victim!.access_token)).verify).toBe('503 10051');
+      const ready = await server.fetch('/readyz');
+      expect({ status: ready.status, checks: ((await ready.json()) as { checks: unknown }).checks }).toMatchObject({
+        status: 503,
+        checks: { revocations: 'unavailable' },
+      });
+    } finally {
+      state.down = false;
+    }
+    const open = await within(1_500, async () => (await meAndVerify(server, live!.access_token)).verify === '200 00000');
+    expect(open, 'protected routes did not open again once the store answered').toBe(true);
+    expect(await meAndVerify(server, victim!.access_token)).toEqual({ me: '401 10028', verify: '401 10028' });
+  });
+});
