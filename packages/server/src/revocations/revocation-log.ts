@@ -79,13 +79,14 @@ export class RevocationLog {
 
   private add(change: FenceChange): void {
     const prev = this.entries.get(change.sessionId)?.entry;
+    // As in the fence: revoked is final and versions only grow.
+    if (prev && (prev.revoked || (!change.revoked && prev.version >= change.version))) return;
     const entry: RevocationEntry = {
       sid: change.sessionId,
       version: Math.max(prev?.version ?? 0, change.version),
       revoked: (prev?.revoked ?? false) || change.revoked,
       at: Math.max(prev?.at ?? 0, change.at),
     };
-    if (prev && prev.version === entry.version && prev.revoked === entry.revoked) return;
     // Deleting first keeps the Map in sequence order.
     this.entries.delete(entry.sid);
     this.entries.set(entry.sid, { entry, seq: ++this.seq });

@@ -66,12 +66,13 @@ export class SessionFence {
 
   /**
    * Applies a change learnt from elsewhere (or the store), without
-   * re-publishing it. A change the fence already holds is ignored, so the
-   * store poll can re-read its overlap for free.
+   * re-publishing it. A change the entry already covers is ignored (revoked
+   * is final, versions only grow), so the store poll re-reads its overlap
+   * for free and the listeners hear each change once.
    */
   apply(change: FenceChange): void {
     const prev = this.entries.get(change.sessionId);
-    if (prev && prev.minVersion >= change.version && (prev.revoked || !change.revoked) && prev.at >= change.at) return;
+    if (prev && (prev.revoked || (!change.revoked && prev.minVersion >= change.version))) return;
     for (const listen of this.appliedListeners) listen(change);
     this.entries.set(change.sessionId, {
       minVersion: Math.max(prev?.minVersion ?? 0, change.version),
