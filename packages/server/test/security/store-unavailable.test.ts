@@ -5,7 +5,7 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { call } from '../helpers/standard-client.js';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, me, refresh, startSecurityServer } from './helpers/security-server.js';
-import { switchableStore } from './helpers/switchable-store.js';
+import { switchable, switchableStore } from './helpers/switchable-store.js';
 import { within } from '../../../../e2e/scale-out/cluster.js';
 
 /**
@@ -96,15 +96,7 @@ describe('store unavailable: fail closed', () => {
   it('an unreachable EphemeralStore (rate-limit counters, challenges) also fails closed with 503', async () => {
     const clock = new FakeClock();
     const inner = new MemoryEphemeralStore(clock);
-    const broken = { down: false };
-    const ephemeral = new Proxy(inner, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function' || prop === 'close') return value;
-        return (...args: unknown[]) =>
-          broken.down ? Promise.reject(new Error('connect ECONNREFUSED')) : (value as (...a: unknown[]) => unknown).apply(target, args);
-      },
-    }) as EphemeralStore;
+    const { wrapped: ephemeral, state: broken } = switchable<EphemeralStore>(inner, () => new Error('connect ECONNREFUSED'));
     const other = await startSecurityServer({ DUOTOKEN_CAPTCHA: 'after-failures' }, { ephemeral, clock });
     try {
       broken.down = true;
