@@ -159,7 +159,7 @@ describe.skipIf(!runnable)('scale-out: three instances on PostgreSQL + Redis', (
       }
       const ready = await fetch(`${b.url}/readyz`);
       expect(ready.status).toBe(503);
-      // A revocation that no instance hears: the CLI writes it to the database only.
+      // A revocation the CLI cannot publish (Redis is down): the instances learn it from the database.
       const cli = await runCli(['sessions', 'revoke', 'admin', '--session', sessionIdOf(revokedWhileDown.access_token), '--json'], { env });
       expect(cli.code, cli.stderr).toBe(0);
 

@@ -13,6 +13,7 @@ import { loadServerSecret } from './crypto/server-secret.js';
 import { createLogger } from './http/create-logger.js';
 import { createServices, type Services } from './services.js';
 import { FenceBus } from './sessions/fence-bus.js';
+import { FencePoll } from './sessions/fence-poll.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openPostgres } from './store/open-postgres.js';
 import { openSqlite } from './store/open-sqlite.js';
@@ -42,6 +43,8 @@ export interface Runtime {
   firstStart: FirstStartResult | undefined;
   /** With `DUOTOKEN_REDIS_URL`: the revocation feed shared with the other instances. */
   fenceBus: FenceBus | undefined;
+  /** Reads the revocations other processes wrote to the database, with or without Redis. */
+  fencePoll: FencePoll;
   close(): Promise<void>;
 }
 
@@ -73,12 +76,16 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     (config.redisUrl ? await RedisEphemeralStore.open(config.redisUrl, config.redisPrefix, logger) : new MemoryEphemeralStore(clock));
   const serverSecret = loadServerSecret(config.secret, config.dataDir);
   const services = await createServices(config, { store, ephemeral, clock, logger, serverSecret, captcha: overrides.captcha });
+  const maxLagMs = config.revocationMaxLag * 1000;
   const fenceBus = config.redisUrl
     ? await FenceBus.start(
         { fence: services.fence, store, keyRing: services.keyRing, logger },
-        { url: config.redisUrl, prefix: config.redisPrefix, maxLagMs: config.revocationMaxLag * 1000 },
+        { url: config.redisUrl, prefix: config.redisPrefix, maxLagMs },
       )
     : undefined;
+  // With or without Redis: the database is the source of truth, and the CLI or a lost message reach it alone.
+  const fencePoll = new FencePoll({ fence: services.fence, store, clock, logger }, { maxLagMs, retentionMs: services.fence.retentionMs });
+  fencePoll.start();
   // Without the Redis bus (which reloads keys itself), a key rotated by the CLI
   // reaches this process through a periodic reload.
   const keyReload = fenceBus
@@ -97,10 +104,12 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     app,
     firstStart,
     fenceBus,
+    fencePoll,
     async close() {
       clearInterval(keyReload);
       await app.close();
       await fenceBus?.close();
+      await fencePoll.close();
       await ephemeral.close();
       await services.signingThread?.close();
       await store.close();

@@ -1,17 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RevocationLog } from '../../server/src/revocations/revocation-log.js';
-import { SessionFence } from '../../server/src/sessions/session-fence.js';
-import type { FencedSession } from '../../server/src/store/sessions-repo.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/src/store/store.js';
-import { FakeClock } from '../../server/test/helpers/fake-clock.js';
+import { switchableStore } from '../../server/test/security/helpers/switchable-store.js';
 import { ConfigError, parseConfig } from '../../server/src/index.js';
 import { call } from '../../server/test/helpers/standard-client.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/test-server.js';
-import { createMember, login, startDuotoken, VERIFIER_TOKEN, type Member } from './helpers/duotoken.js';
+import { createMember, eventually, login, startDuotoken, VERIFIER_TOKEN, type Member } from './helpers/duotoken.js';
 
 interface Batch {
   cursor: string;
@@ -113,32 +109,37 @@ describe('DUOTOKEN_VERIFIER_TOKENS', () => {
   });
 });
 
-describe('RevocationLog (server side of the feed)', () => {
-  it('re-reads the store before answering when nobody kept it in step, and stops vouching when it cannot', async () => {
-    const clock = new FakeClock();
-    const rows: FencedSession[] = [];
-    let storeDown = false;
-    const store = {
-      listFencedSince: async () => {
-        if (storeDown) throw new Error('store down');
-        return rows;
-      },
-    } as unknown as Store;
-    const log = new RevocationLog({ store, fence: new SessionFence(clock, 60_000), clock, logger: pino({ level: 'silent' }) }, 60_000);
-    await log.start();
-    const realNow = Date.now();
-    const later = vi.spyOn(Date, 'now').mockReturnValue(realNow + 60_000);
+describe('the feed vouches for itself only while the server can', () => {
+  it('answers 503 (10051) while the server cannot read revocations from its store, and serves again, with what was revoked meanwhile, once it can', async () => {
+    let real: Store | undefined;
+    let state = { down: false };
+    const server = await startDuotoken({}, undefined, (store) => {
+      real = store;
+      const switchable = switchableStore(store);
+      state = switchable.state;
+      return switchable.store;
+    });
     try {
-      rows.push({ id: 's-elsewhere', version: 3, revoked: false, fencedAt: clock.now() });
-      expect(log.isHealthy()).toBe(false);
-      expect(await log.ensureFresh()).toBe(true);
-      expect(log.since(undefined).entries).toEqual([{ sid: 's-elsewhere', version: 3, revoked: false, at: clock.now() }]);
-      later.mockReturnValue(realNow + 120_000);
-      storeDown = true;
-      expect(await log.ensureFresh()).toBe(false);
+      const member = await createMember(server, ['admin']);
+      const victim = await login(server, member);
+      expect((await poll(server)).status).toBe(200);
+      state.down = true;
+      // Revoked by another process while this server cannot read its store.
+      const sid = (JSON.parse(Buffer.from(victim.access_token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+      await real!.revokeSessions({ id: sid }, 'elsewhere', server.clock.now());
+      await eventually(async () => {
+        const res = await poll(server);
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 503, code: '10051' });
+      }, 2_000);
+      state.down = false;
+      await eventually(async () => {
+        const res = await poll(server);
+        expect(res.status).toBe(200);
+        expect(res.body.data.entries).toEqual(expect.arrayContaining([expect.objectContaining({ sid, revoked: true })]));
+      }, 2_000);
     } finally {
-      later.mockRestore();
-      log.close();
+      state.down = false;
+      await server.close();
     }
   });
 });

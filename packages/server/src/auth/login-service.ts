@@ -135,7 +135,8 @@ export class LoginService {
       expires_at: now + this.deps.sessionMaxAgeSeconds * 1000,
       revoked_at: null,
       revoke_reason: null,
-      fenced_at: now,
+      // Never fenced: 0 keeps new sessions out of the fence's range reads (sessions/fence-poll.ts).
+      fenced_at: 0,
     };
     const { refresh, displaced } = await store.transaction(async (tx) => {
       await tx.createSession(session);

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { firstStartMessage, runFirstStart } from '../bootstrap/first-start.js';
 import { MemoryEphemeralStore } from '../cache/memory-ephemeral-store.js';
 import { systemClock } from '../clock/clock.js';
@@ -7,6 +8,7 @@ import { loadServerSecret } from '../crypto/server-secret.js';
 import { createLogger } from '../http/create-logger.js';
 import { openDatabase } from '../runtime.js';
 import { createServices, type Services } from '../services.js';
+import { FencePublisher } from '../sessions/fence-publisher.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createStore } from '../store/store.js';
 
@@ -20,6 +22,7 @@ export async function withServices<T>(action: (services: Services, config: Confi
   const ephemeral = new MemoryEphemeralStore(clock);
   // CLI output goes to stdout; the audit log lines go to stderr only at warn level and above.
   const logger = createLogger({ logLevel: 'warn' }, process.stderr);
+  let publisher: FencePublisher | undefined;
   try {
     const services = await createServices(config, {
       store,
@@ -31,9 +34,26 @@ export async function withServices<T>(action: (services: Services, config: Confi
     // Whatever runs first on an empty store, `serve` or the CLI, creates the admin.
     const first = await runFirstStart(store, services.hasher, clock, { account: config.adminAccount, password: config.adminPassword });
     if (first) process.stderr.write(firstStartMessage(first));
+    publisher = config.redisUrl ? await connectPublisher(config.redisUrl, config.redisPrefix, logger) : undefined;
+    publisher?.follow(services.fence);
     return await action(services, config);
   } finally {
+    await publisher?.close();
     await store.close();
+  }
+}
+
+/**
+ * With Redis, revocations made here reach running instances at once over the
+ * fence bus. Without a connection they still arrive, through each instance's
+ * store poll within DUOTOKEN_REVOCATION_MAX_LAG: the command goes on.
+ */
+async function connectPublisher(url: string, prefix: string, logger: Logger): Promise<FencePublisher | undefined> {
+  try {
+    return await FencePublisher.connect(url, prefix, logger);
+  } catch (error) {
+    logger.warn({ err: error }, 'Redis unreachable: running instances see revocations through their store poll instead');
+    return undefined;
   }
 }
 

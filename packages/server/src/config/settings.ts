@@ -348,7 +348,7 @@ export const SETTINGS = {
     'revocation_max_lag',
     1,
     '`1s`',
-    'With Redis: how long an instance may go without hearing the revocation feed before its protected routes answer 503 (10051) until it has reconnected and re-read revocations from the database',
+    'How long a revocation made elsewhere (another instance, the CLI) may take to be in force on every instance. Each instance reads new revocations from the database every quarter of it, and with Redis also hears them at once; one that has not read the database, or heard the Redis feed, within it answers 503 (10051) on protected routes until it has',
     duration(1),
   ),
   verifierTokens: setting<string[]>(

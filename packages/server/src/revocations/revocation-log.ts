@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import type { FenceChange, SessionFence } from '../sessions/session-fence.js';
 import type { Store } from '../store/store.js';
@@ -22,39 +21,33 @@ export interface RevocationBatch {
   retention_ms: number;
 }
 
-/** How often the log re-reads the store while someone listens (ms). */
-const STORE_SYNC_MS = 1_000;
-
 /**
  * The revocation feed's source: the session fence's recent changes, each
- * with a sequence number. Changes arrive through `SessionFence.onApply` at
- * once (local ones, and other instances' through the Redis bus); they are
- * also read back from the store every second while verifiers listen (the
- * database is the source of truth, so the feed stays complete without Redis). Cursors are `<epoch>.<seq>`: a
- * cursor of another epoch (a restart, another instance) gets the full
- * snapshot, which is harmless because applying an entry twice changes nothing.
+ * with a sequence number. Changes arrive through `SessionFence.onApply` as
+ * the fence learns them: local ones at once, other instances' through the
+ * Redis bus, and everything written to the database (the CLI, instances
+ * without Redis) through the fence's store poll within the allowed lag. The
+ * log vouches for itself exactly while the fence does (it is not suspended).
+ * Cursors are `<epoch>.<seq>`: a cursor of another epoch (a restart, another
+ * instance) gets the full snapshot, which is harmless because applying an
+ * entry twice changes nothing.
  */
 export class RevocationLog {
   private readonly epoch = randomBytes(6).toString('base64url');
   private seq = 0;
   private readonly entries = new Map<string, { entry: RevocationEntry; seq: number }>();
   private readonly listeners = new Set<() => void>();
-  private syncTimer: NodeJS.Timeout | undefined;
-  private syncedUpTo: number;
-  /** Real time of the last successful store sync: a feed that cannot read the store stops vouching for itself. */
-  private lastSyncOk = Date.now();
 
   constructor(
-    private readonly deps: { store: Store; fence: SessionFence; clock: Clock; logger: Logger },
+    private readonly deps: { store: Store; fence: SessionFence; clock: Clock },
     readonly retentionMs: number,
-  ) {
-    this.syncedUpTo = deps.clock.now() - retentionMs;
-  }
+  ) {}
 
-  /** Loads the start-up snapshot and follows the fence. */
+  /** Loads the start-up snapshot from the store and follows the fence. */
   async start(): Promise<void> {
     this.deps.fence.onApply((change) => this.add(change));
-    await this.sync();
+    for (const s of await this.deps.store.listFencedSince(this.deps.clock.now() - this.retentionMs))
+      this.add({ sessionId: s.id, version: s.version, revoked: s.revoked, at: s.fencedAt });
   }
 
   /** Entries after `cursor` (all recent ones for an unknown or foreign cursor). */
@@ -70,60 +63,34 @@ export class RevocationLog {
   /** Calls `listener` after each new entry; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
-    this.syncTimer ??= setInterval(() => void this.sync(), STORE_SYNC_MS).unref();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0 && this.syncTimer) {
-        clearInterval(this.syncTimer);
-        this.syncTimer = undefined;
-      }
     };
   }
 
-  /** True while the log can vouch that it is complete (its last store read is recent). */
+  /** True while the log can vouch that it is complete: the fence it follows is not suspended. */
   isHealthy(): boolean {
-    return Date.now() - this.lastSyncOk < STORE_SYNC_MS * 5;
-  }
-
-  /** Re-reads the store when nobody has kept the log in step lately; resolves to `isHealthy()`. */
-  async ensureFresh(): Promise<boolean> {
-    if (!this.isHealthy()) await this.sync();
-    return this.isHealthy();
+    return this.deps.fence.suspended === undefined;
   }
 
   close(): void {
-    if (this.syncTimer) clearInterval(this.syncTimer);
-    this.syncTimer = undefined;
     this.listeners.clear();
   }
 
   private add(change: FenceChange): void {
     const prev = this.entries.get(change.sessionId)?.entry;
+    // As in the fence: revoked is final and versions only grow.
+    if (prev && (prev.revoked || (!change.revoked && prev.version >= change.version))) return;
     const entry: RevocationEntry = {
       sid: change.sessionId,
       version: Math.max(prev?.version ?? 0, change.version),
       revoked: (prev?.revoked ?? false) || change.revoked,
       at: Math.max(prev?.at ?? 0, change.at),
     };
-    if (prev && prev.version === entry.version && prev.revoked === entry.revoked) return;
     // Deleting first keeps the Map in sequence order.
     this.entries.delete(entry.sid);
     this.entries.set(entry.sid, { entry, seq: ++this.seq });
     for (const listener of this.listeners) listener();
-  }
-
-  private async sync(): Promise<void> {
-    // Re-read a little overlap: rows committed late (inside transactions) carry an earlier fenced_at.
-    const since = this.syncedUpTo - 5_000;
-    const startedAt = this.deps.clock.now();
-    try {
-      for (const s of await this.deps.store.listFencedSince(since))
-        this.add({ sessionId: s.id, version: s.version, revoked: s.revoked, at: s.fencedAt });
-      this.syncedUpTo = startedAt;
-      this.lastSyncOk = Date.now();
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'revocation feed: cannot read the store');
-    }
   }
 
   private prune(): void {

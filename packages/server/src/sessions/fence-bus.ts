@@ -29,6 +29,16 @@ export interface FenceBusOptions {
 /** One message on the channel; `o` is the sending instance. */
 type BusMessage = { o: string; k: 'beat' } | { o: string; k: 'keys' } | { o: string; k: 'fence'; c: FenceChange };
 
+/** The pub/sub channel of a deployment's key prefix. */
+export function fenceChannel(prefix: string): string {
+  return `${prefix}fence`;
+}
+
+/** The bus message carrying a fence change from `origin` (also sent by the CLI, see FencePublisher). */
+export function fenceMessage(origin: string, change: FenceChange): string {
+  return JSON.stringify({ o: origin, k: 'fence', c: change } satisfies BusMessage);
+}
+
 /** Revocations kept for re-sending while Redis cannot take them. */
 const PENDING_LIMIT = 10_000;
 
@@ -85,7 +95,7 @@ export class FenceBus {
     private readonly deps: FenceBusDeps,
     private readonly options: FenceBusOptions,
   ) {
-    this.channel = `${options.prefix}fence`;
+    this.channel = fenceChannel(options.prefix);
     this.beatMs = Math.max(50, Math.floor(options.maxLagMs / 4));
     this.keyReloadMs = options.keyReloadMs ?? 60_000;
   }
@@ -154,9 +164,9 @@ export class FenceBus {
       void this.send({ o: this.origin, k: 'keys' });
     }
     if (now - this.lastKeyReload >= this.keyReloadMs) void this.reloadKeys();
-    if (!late && this.deps.fence.suspended === undefined && now - this.syncedAt > this.options.maxLagMs) {
+    if (!late && !this.deps.fence.isSuspendedBy('bus') && now - this.syncedAt > this.options.maxLagMs) {
       this.gap += 1;
-      this.deps.fence.suspend('revocation feed silent');
+      this.deps.fence.suspend('bus', 'revocation feed silent');
       this.deps.logger.warn({ silentMs: now - this.syncedAt }, 'revocation feed silent: protected routes answer 503 until it is back');
     }
   }
@@ -192,8 +202,8 @@ export class FenceBus {
         if (gap !== this.gap) return; // another gap opened while reading: the next heartbeat starts over
         this.syncedGap = gap;
         this.syncedAt = Date.now();
-        if (fence.suspended !== undefined) {
-          fence.resume();
+        if (fence.isSuspendedBy('bus')) {
+          fence.resume('bus');
           logger.info('revocation feed back and fence re-read: protected routes open again');
         }
       })
@@ -220,7 +230,7 @@ export class FenceBus {
 
   private async publishChange(change: FenceChange): Promise<void> {
     if (this.closed) return;
-    if (!(await this.send({ o: this.origin, k: 'fence', c: change }))) this.keep(change);
+    if (!(await this.publish(fenceMessage(this.origin, change)))) this.keep(change);
   }
 
   private flushPending(): void {
@@ -239,9 +249,13 @@ export class FenceBus {
   }
 
   /** Publishes; false when Redis did not take it. */
-  private async send(message: BusMessage): Promise<boolean> {
+  private send(message: BusMessage): Promise<boolean> {
+    return this.publish(JSON.stringify(message));
+  }
+
+  private async publish(text: string): Promise<boolean> {
     try {
-      await this.pub.publish(this.channel, JSON.stringify(message));
+      await this.pub.publish(this.channel, text);
       return true;
     } catch {
       return false;

@@ -29,13 +29,13 @@ export class SessionFence {
   private readonly entries = new Map<string, FenceEntry>();
   private readonly listeners: Array<(change: FenceChange) => void> = [];
   private readonly appliedListeners: Array<(change: FenceChange) => void> = [];
-  /** Set while revocations made elsewhere may be missed (see `suspend`). */
-  private suspendedFor: string | undefined;
+  /** Why each source that feeds this fence cannot vouch for it now (see `suspend`). */
+  private readonly suspensions = new Map<string, string>();
 
   constructor(
     private readonly clock: Clock,
     /** How long an entry must be kept: the access-token lifetime plus leeway (ms). */
-    private readonly retentionMs: number,
+    readonly retentionMs: number,
   ) {}
 
   /** Loads recent revocations and version bumps from the store. */
@@ -51,7 +51,7 @@ export class SessionFence {
    * missed a revocation must not admit anyone.
    */
   check(sid: string, sv: number): FenceVerdict {
-    if (this.suspendedFor !== undefined) throw new AuthError('STORE_UNAVAILABLE', { details: { reason: 'revocation_feed' } });
+    if (this.suspensions.size > 0) throw new AuthError('STORE_UNAVAILABLE', { details: { reason: 'revocation_feed' } });
     const e = this.entries.get(sid);
     if (!e) return 'ok';
     if (e.revoked) return 'revoked';
@@ -64,10 +64,16 @@ export class SessionFence {
     for (const listen of this.listeners) listen(change);
   }
 
-  /** Applies a change learnt from elsewhere (or the store), without re-publishing it. */
+  /**
+   * Applies a change learnt from elsewhere (or the store), without
+   * re-publishing it. A change the entry already covers is ignored (revoked
+   * is final, versions only grow), so the store poll re-reads its overlap
+   * for free and the listeners hear each change once.
+   */
   apply(change: FenceChange): void {
-    for (const listen of this.appliedListeners) listen(change);
     const prev = this.entries.get(change.sessionId);
+    if (prev && (prev.revoked || (!change.revoked && prev.minVersion >= change.version))) return;
+    for (const listen of this.appliedListeners) listen(change);
     this.entries.set(change.sessionId, {
       minVersion: Math.max(prev?.minVersion ?? 0, change.version),
       revoked: (prev?.revoked ?? false) || change.revoked,
@@ -77,21 +83,29 @@ export class SessionFence {
   }
 
   /**
-   * Fails every check closed until `resume()`: used when this instance can no
-   * longer hear other instances' revocations (the Redis feed is down).
+   * Fails every check closed until `resume(source)`: used when a `source`
+   * that feeds this fence (`'bus'`: the Redis feed, `'poll'`: the store
+   * poll) can no longer vouch that no revocation made elsewhere is missing.
+   * Each source suspends and resumes on its own; checks fail while any does.
    */
-  suspend(reason: string): void {
-    this.suspendedFor = reason;
+  suspend(source: string, reason: string): void {
+    this.suspensions.set(source, reason);
   }
 
-  /** Lifts `suspend()`; call it only once the fence has been re-read from the store. */
-  resume(): void {
-    this.suspendedFor = undefined;
+  /** Lifts `suspend(source)`; call it only once that source has caught up with the store. */
+  resume(source: string): void {
+    this.suspensions.delete(source);
+  }
+
+  /** Whether `source` has suspended the fence. */
+  isSuspendedBy(source: string): boolean {
+    return this.suspensions.has(source);
   }
 
   /** Why checks are failing closed, or undefined when they are not. */
   get suspended(): string | undefined {
-    return this.suspendedFor;
+    for (const reason of this.suspensions.values()) return reason;
+    return undefined;
   }
 
   /** Listens to local changes only (what this instance must publish to the others). */

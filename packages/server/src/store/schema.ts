@@ -58,7 +58,7 @@ export interface SessionsTable {
   expires_at: number;
   revoked_at: number | null;
   revoke_reason: string | null;
-  /** When `version` last changed or the session was revoked: drives the in-memory fence. */
+  /** When `version` last changed or the session was revoked (0: never): drives the in-memory fence. */
   fenced_at: number;
 }
 

@@ -131,7 +131,7 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
             : (JSON.parse(member_roles) as string[]);
       return { session, userStatus: user_status, isAdmin: user_is_admin === 1, roles };
     },
-    /** Sessions revoked or re-versioned since `since` (ms): the fence's start-up load. */
+    /** Sessions revoked or re-versioned since `since` (ms): the fence's start-up load and its store poll (an indexed range read). */
     async listFencedSince(since: number): Promise<FencedSession[]> {
       const rows = await db
         .selectFrom('sessions')

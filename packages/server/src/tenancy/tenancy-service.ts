@@ -6,20 +6,28 @@ import type { SessionFence } from '../sessions/session-fence.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Principal } from '../sessions/access-guard.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
+import type { SessionRow } from '../store/sessions-repo.js';
 import type { Store } from '../store/store.js';
 
 /** Who am I, and company switching (SPEC §3, seed 002's change_company). */
 export class TenancyService {
   constructor(private readonly deps: { store: Store; clock: Clock; issuer: TokenIssuer; fence: SessionFence; audit: AuditLog }) {}
 
+  /**
+   * Who the caller is. The rows read anyway are also checked: a session
+   * revoked, expired or re-versioned past the token, or a user disabled, is
+   * refused (10028) even when the fence has not heard of it (#12.13), at no
+   * extra read.
+   */
   async me(principal: Principal): Promise<MeView> {
-    const { store } = this.deps;
+    const { store, clock } = this.deps;
     const [user, memberships, session] = await Promise.all([
       store.findUserById(principal.userId),
       store.listMemberships(principal.userId),
       store.findSession(principal.sessionId),
     ]);
-    if (!user || !session) throw new AuthError('ACCESS_TOKEN_INVALID');
+    if (!user || user.status !== 'active' || !session || !admits(session, principal, clock.now()))
+      throw new AuthError('ACCESS_TOKEN_INVALID', { message: 'session ended or user disabled' });
     const companies = memberships
       .filter((m) => m.companyStatus === 'active')
       .map((m) => ({ id: m.companyId, name: m.companyName, roles: m.roles }));
@@ -64,4 +72,14 @@ export class TenancyService {
     fence.record({ sessionId: result.session.id, version: result.version, revoked: false, at: result.now });
     return issuer.pair(result.session, principal.isAdmin, result.roles, result.refresh);
   }
+}
+
+/** Whether the session row still admits the token: live, this user's, and not re-versioned past it. */
+function admits(session: SessionRow, principal: Principal, nowMs: number): boolean {
+  return (
+    session.revoked_at === null &&
+    Number(session.expires_at) > nowMs &&
+    session.user_id === principal.userId &&
+    session.version <= principal.claims.sv
+  );
 }

@@ -1,32 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
-import { AuthError } from '../../src/errors/auth-error.js';
-import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { call } from '../helpers/standard-client.js';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, me, refresh, startSecurityServer } from './helpers/security-server.js';
-
-/** A Store whose every method fails with STORE_UNAVAILABLE while `down` is set, as a lost database would. */
-function switchableStore(real: Store) {
-  const state = { down: false };
-  const store = new Proxy(real, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function' || prop === 'close') return value;
-      return (...args: unknown[]) =>
-        state.down ? Promise.reject(new AuthError('STORE_UNAVAILABLE')) : (value as (...a: unknown[]) => unknown).apply(target, args);
-    },
-  });
-  return { store, state };
-}
+import { switchable, switchableStore } from './helpers/switchable-store.js';
+import { within } from '../../../../e2e/scale-out/cluster.js';
 
 /**
  * When the store cannot answer, duotoken fails closed: 503/10051, never an
  * unchecked success (OWASP ASVS 5.0 V16.5.2-V16.5.3 fail securely; CWE-636
- * not failing securely). Checks that need no store keep working and keep
- * refusing what they refused.
+ * not failing securely). Checks that need no store keep refusing what they
+ * refused, and stop admitting anyone once the fence can no longer read the
+ * revocations of other processes.
  */
 describe('store unavailable: fail closed', () => {
   let server: TestServer;
@@ -45,7 +32,7 @@ describe('store unavailable: fail closed', () => {
   });
   afterAll(() => server.close());
 
-  it('routes that need the store answer 503/10051; token-only checks still refuse revoked sessions', async () => {
+  it('routes that need the store answer 503/10051; token-only checks refuse revoked sessions, then every token once the store is unread for the allowed lag', async () => {
     const live = await loginOk(server, ADMIN.account, ADMIN.password);
     const revoked = await loginOk(server, ADMIN.account, ADMIN.password);
     await call(server, 'POST', '/auth/logout', { headers: bearer(revoked.access_token) });
@@ -65,17 +52,27 @@ describe('store unavailable: fail closed', () => {
         expect(res.status).toBe(503);
         expect(res.body.code).toBe('10051');
       }
-      // Offline checks: the in-memory fence still refuses the revoked session, and a valid token still passes.
+      // Token-only checks never admit the revoked session: the in-memory fence refuses it (10028), and once
+      // the store has gone unread for longer than DUOTOKEN_REVOCATION_MAX_LAG the fence no longer vouches
+      // for any token (503/10051: a revocation made elsewhere may be missing, #12.13).
       const refused = await call(server, 'GET', '/auth/verify', { headers: bearer(revoked.access_token) });
-      expect(refused.status).toBe(401);
-      expect(refused.body.code).toBe('10028');
-      expect((await call(server, 'GET', '/auth/verify', { headers: bearer(live.access_token) })).status).toBe(200);
+      expect(refused.status).not.toBe(200);
+      expect(['10028', '10051']).toContain(refused.body.code);
+      const closed = await within(
+        1_500,
+        async () => (await call(server, 'GET', '/auth/verify', { headers: bearer(live.access_token) })).body.code === '10051',
+      );
+      expect(closed, 'token-only checks did not fail closed within the lag').toBe(true);
+      expect((await call(server, 'GET', '/auth/verify', { headers: bearer(revoked.access_token) })).status).toBe(503);
       expect((await server.fetch('/readyz')).status).toBe(503);
     } finally {
       state.down = false;
     }
     expect((await login(server, ADMIN.account, ADMIN.password)).status).toBe(200);
     expect((await refresh(server, live.refresh_token)).status).toBe(200);
+    expect(
+      await within(1_500, async () => (await call(server, 'GET', '/auth/verify', { headers: bearer(live.access_token) })).status === 200),
+    ).toBe(true);
   });
 
   it('a database closed under the running server gives 503/10051, not 500', async () => {
@@ -99,15 +96,7 @@ describe('store unavailable: fail closed', () => {
   it('an unreachable EphemeralStore (rate-limit counters, challenges) also fails closed with 503', async () => {
     const clock = new FakeClock();
     const inner = new MemoryEphemeralStore(clock);
-    const broken = { down: false };
-    const ephemeral = new Proxy(inner, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function' || prop === 'close') return value;
-        return (...args: unknown[]) =>
-          broken.down ? Promise.reject(new Error('connect ECONNREFUSED')) : (value as (...a: unknown[]) => unknown).apply(target, args);
-      },
-    }) as EphemeralStore;
+    const { wrapped: ephemeral, state: broken } = switchable<EphemeralStore>(inner, () => new Error('connect ECONNREFUSED'));
     const other = await startSecurityServer({ DUOTOKEN_CAPTCHA: 'after-failures' }, { ephemeral, clock });
     try {
       broken.down = true;

@@ -4,6 +4,7 @@ import { call, loginStandard } from '../helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { dropSchema, PG_URL, uniqueSchema, warnNotRun, withSchema } from './store-targets.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { within } from '../../../../e2e/scale-out/cluster.js';
 
 if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', 'PostgreSQL outage');
 
@@ -28,7 +29,7 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     await dropSchema(PG_URL!, schema);
   });
 
-  it('while it is down, database-backed endpoints answer 503 (10051) and /readyz says so; access checks go on', async () => {
+  it('while it is down, database-backed endpoints answer 503 (10051) and /readyz says so; access checks go on for the allowed lag, then fail closed', async () => {
     proxy.cut();
     const refresh = await call(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
     expect(refresh.status).toBe(503);
@@ -36,9 +37,10 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     const ready = await server.fetch('/readyz');
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'unavailable', checks: { store: 'store_unavailable' } });
-    // Access tokens are checked against the in-memory fence, not the database: forward-auth keeps answering.
-    const verify = await call(server, 'GET', '/auth/verify', { headers: { authorization: `Bearer ${pair.access_token}` } });
-    expect(verify.status).toBe(200);
+    // Access tokens are checked against the in-memory fence, not the database; but once the fence has not
+    // read the revocations of other processes for DUOTOKEN_REVOCATION_MAX_LAG, it vouches for no token (#12.13).
+    const verify = () => call(server, 'GET', '/auth/verify', { headers: { authorization: `Bearer ${pair.access_token}` } });
+    expect(await within(2_000, async () => (await verify()).body.code === '10051'), 'forward-auth did not fail closed').toBe(true);
   });
 
   it('when it is back, the instance recovers by itself: the same refresh token works', async () => {
@@ -46,6 +48,7 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     const refresh = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
     expect(refresh.status).toBe(200);
     expect(refresh.body.data.refresh_token).not.toBe(pair.refresh_token);
-    expect((await server.fetch('/readyz')).status).toBe(200);
+    // The fence opens again at its next read of the store.
+    expect(await within(2_000, async () => (await server.fetch('/readyz')).status === 200)).toBe(true);
   });
 });

@@ -2,15 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { createVerifier, type Verifier, type VerifierOptions } from '../../src/index.js';
 import { loginStandard } from '../../../server/test/helpers/standard-client.js';
-import { startTestServer, type TestServer } from '../../../server/test/helpers/test-server.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../../server/test/helpers/test-server.js';
 import type { FakeClock } from '../../../server/test/helpers/fake-clock.js';
 
 /** The verifier credential every test server accepts. */
 export const VERIFIER_TOKEN = randomBytes(24).toString('base64url');
 
-/** A real duotoken (JWKS over HTTP, revocation feed on) for verifier tests. */
-export function startDuotoken(env: Record<string, string> = {}, clock?: FakeClock): Promise<TestServer> {
-  return startTestServer({ DUOTOKEN_VERIFIER_TOKENS: VERIFIER_TOKEN, DUOTOKEN_RATE_LIMITS: 'off', ...env }, { clock });
+/** A real duotoken (JWKS over HTTP, revocation feed on) for verifier tests; `wrapStore` as in `startTestServer`. */
+export function startDuotoken(
+  env: Record<string, string> = {},
+  clock?: FakeClock,
+  wrapStore?: TestServerOptions['wrapStore'],
+): Promise<TestServer> {
+  return startTestServer({ DUOTOKEN_VERIFIER_TOKENS: VERIFIER_TOKEN, DUOTOKEN_RATE_LIMITS: 'off', ...env }, { clock, wrapStore });
 }
 
 /** A verifier of a test server's tokens, on its fake clock, following its revocation feed. */
