@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { httpFrom, type RawAnswer } from './helpers/http-from.js';
-import { bearer, login, loginOk, SETUP, startSecurityServer } from './helpers/security-server.js';
+import { bearer, login, loginOk, serversPerTest, SETUP } from './helpers/security-server.js';
 
 const A = '127.0.0.2';
 const B = '127.0.0.3';
@@ -17,16 +17,9 @@ const D = '127.0.0.5';
  * OWASP ASVS 5.0 V6.3.1; OWASP API4:2023).
  */
 describe('the old-password check of POST /auth/password', () => {
-  const servers: TestServer[] = [];
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.close();
-  });
-  const start = async (env: Record<string, string>) => {
-    const s = await startSecurityServer(env);
-    servers.push(s);
+  const start = serversPerTest(async (s) => {
     await s.runtime.services.admin.createUser({ account: 'mallory', password: 'mallory-password' }, SETUP);
-    return s;
-  };
+  });
   const guess = (s: TestServer, token: string, oldPassword: string, from = A): Promise<RawAnswer> =>
     httpFrom(s, from, 'POST', '/auth/password', { old_password: oldPassword, new_password: 'a-new-long-password' }, bearer(token));
   const tally = (answers: RawAnswer[]) =>

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addressBucket } from '../../src/auth/rate-limiter.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { captchaAnswer } from '../helpers/standard-client.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { httpFrom, type RawAnswer } from './helpers/http-from.js';
-import { SETUP, startSecurityServer } from './helpers/security-server.js';
+import { serversPerTest, SETUP } from './helpers/security-server.js';
 
 const A = '127.0.0.2';
 const B = '127.0.0.3';
@@ -31,15 +31,7 @@ const hit = (server: TestServer, from: string, action: Action) => {
  * counted in the EphemeralStore so that instances sharing it share the limits.
  */
 describe('request rate limits', () => {
-  const servers: TestServer[] = [];
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.close();
-  });
-  const start = async (env: Record<string, string>, overrides = {}) => {
-    const s = await startSecurityServer(env, overrides);
-    servers.push(s);
-    return s;
-  };
+  const start = serversPerTest();
 
   for (const action of Object.keys(ACTIONS) as Action[])
     it(`${action}: 3 per IP per minute, the 4th is 429/10023 with Retry-After; other IPs unaffected; the window reopens`, async () => {
@@ -112,16 +104,9 @@ describe('request rate limits', () => {
  * out (issue #12 finding 3; OWASP API4:2023; CWE-770).
  */
 describe('junk does not use up the global budgets (#12.3)', () => {
-  const servers: TestServer[] = [];
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.close();
-  });
-  const start = async (env: Record<string, string>) => {
-    const s = await startSecurityServer(env);
-    servers.push(s);
+  const start = serversPerTest(async (s) => {
     await s.runtime.services.admin.createUser({ account: 'real-user', password: 'real-user-password' }, SETUP);
-    return s;
-  };
+  });
   /** Sends `n` requests, alternating between the addresses A and B (the attacker). */
   const junk = async (n: number, send: (from: string, i: number) => Promise<RawAnswer>) => {
     const codes = new Set<string | undefined>();

@@ -89,14 +89,10 @@ function upgradeKeepsLocks(open: () => OpenedDatabase, dispose: (opened: OpenedD
 }
 
 describe('migrations: sqlite', () => {
-  upgradeKeepsLocks(
-    () => openSqlite(':memory:'),
-    (opened) => opened.db.destroy(),
-  );
-  upgradeKeepsSessions(
-    () => openSqlite(':memory:'),
-    (opened) => opened.db.destroy(),
-  );
+  const open = () => openSqlite(':memory:');
+  const dispose = (opened: OpenedDatabase) => opened.db.destroy();
+  upgradeKeepsLocks(open, dispose);
+  upgradeKeepsSessions(open, dispose);
 
   it('refresh tokens live in their primary key b-tree (WITHOUT ROWID)', async () => {
     const opened = openSqlite(':memory:');
@@ -120,20 +116,12 @@ describe.skipIf(!PG_URL)('migrations: postgres (DUOTOKEN_TEST_PG_URL)', () => {
       await opened.db.destroy();
     }
   });
-  upgradeKeepsLocks(
-    () => {
-      const schema = uniqueSchema();
-      schemas.push(schema);
-      return openPostgres(withSchema(PG_URL!, schema));
-    },
-    (opened) => opened.db.destroy(),
-  );
-  upgradeKeepsSessions(
-    () => {
-      const schema = uniqueSchema();
-      schemas.push(schema);
-      return openPostgres(withSchema(PG_URL!, schema));
-    },
-    (opened) => opened.db.destroy(),
-  );
+  const open = () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    return openPostgres(withSchema(PG_URL!, schema));
+  };
+  const dispose = (opened: OpenedDatabase) => opened.db.destroy();
+  upgradeKeepsLocks(open, dispose);
+  upgradeKeepsSessions(open, dispose);
 });
