@@ -7,7 +7,7 @@
 // Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
 // --only duotoken,pg,minimal-rotation,express-jwt,better-auth   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
-// login)   --profile (CPU profiles of the duotoken hot paths, summarised
+// login, password-flood)   --profile (CPU profiles of the duotoken hot paths, summarised
 // into <date>-profile.md). `minimal-rotation` is the rotation baseline, on
 // SQLite and, with DUOTOKEN_DATABASE_URL, on PostgreSQL; `better-auth` runs
 // it without and with its cookie cache.
@@ -60,6 +60,10 @@ const ROUND_SECONDS = Math.min(SECONDS, 4);
 const LOGIN_CONNECTIONS = 8;
 /** The protected-route probe that runs beside the login flood: a steady, modest rate. */
 const PROBE = { connections: 4, overallRate: 200 };
+/** The password-change flood (issue #12 finding 4) and the logins measured beside it: real users logging in meanwhile. */
+const FLOOD_ACCOUNTS = 8;
+const FLOOD_CONNECTIONS = 32;
+const LOGIN_PROBE = { connections: 2, overallRate: 20 };
 
 const load = new LoadClient();
 const runs = [];
@@ -239,6 +243,7 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
         },
         'argon2id m=19456 t=2 p=1; probe = GET /auth/verify at 200 req/s during the flood',
       );
+    if (pick('password-flood')) await measurePasswordFlood(server, target);
     return { server, entries };
   } catch (error) {
     await server.stop();
@@ -263,6 +268,35 @@ async function startMinimalRotations() {
     out.push({ server, entries: [refreshEntry(server, target, '/refresh', 'refresh_token', note)] });
   }
   return out;
+}
+
+/**
+ * Login p99 while a few accounts flood `POST /auth/password` (issue #12
+ * finding 4). Each sends its own right old password, so no lockout stops
+ * them (it only caps each account at 10 checks in flight): every request
+ * costs a verify and a hash, and only the bounded hash queue
+ * (DUOTOKEN_HASH_QUEUE) keeps the logins beside the flood from waiting
+ * seconds behind it. Over the queue a login is refused at once with 10023
+ * (the probe's non-2xx). Rate limits are off in the bench, as for every scenario.
+ */
+async function measurePasswordFlood(server, target) {
+  const login = postJson('/auth/login', { account: server.account, password: PASSWORD }, LOGIN_PROBE);
+  await measure(server, target, 'login-probe-idle', { main: login }, `${LOGIN_PROBE.overallRate} logins/s alone`);
+  const tokens = [];
+  for (let i = 0; i < FLOOD_ACCOUNTS; i++) tokens.push(`Bearer ${(await server.login(await server.addUser(`flood${i}`))).access_token}`);
+  const flood = {
+    ...postJson('/auth/password', { old_password: PASSWORD, new_password: PASSWORD }, { connections: FLOOD_CONNECTIONS }),
+    kind: 'per-connection',
+    header: 'authorization',
+    values: tokens,
+  };
+  await measure(
+    server,
+    target,
+    'password-flood',
+    { main: flood, probe: login },
+    `${FLOOD_CONNECTIONS} connections of ${FLOOD_ACCOUNTS} accounts changing their passwords (right old password: never locked); probe = ${LOGIN_PROBE.overallRate} logins/s of another account`,
+  );
 }
 
 async function benchExpressJwt() {
@@ -424,6 +458,7 @@ async function main() {
         sessions: SESSIONS,
         loginConnections: LOGIN_CONNECTIONS,
         probe: PROBE,
+        passwordFlood: { accounts: FLOOD_ACCOUNTS, connections: FLOOD_CONNECTIONS, loginProbe: LOGIN_PROBE },
       },
       reference,
       runs,

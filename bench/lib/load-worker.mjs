@@ -44,6 +44,15 @@ function chainRequests(spec) {
   };
 }
 
+/**
+ * Static requests whose `header` differs per connection: connection i sends
+ * `values[i % n]` (several accounts' tokens in one flood).
+ */
+function perConnectionHeader(spec) {
+  let next = 0;
+  return (client) => client.setHeaders({ ...spec.headers, [spec.header]: spec.values[next++ % spec.values.length] });
+}
+
 /** autocannon options for one load description. */
 function optionsOf(load, url, seconds, chain) {
   const base = {
@@ -56,7 +65,8 @@ function optionsOf(load, url, seconds, chain) {
   };
   if (load.overallRate) base.overallRate = load.overallRate;
   if (load.kind === 'chain') return { ...base, setupClient: chain.setupClient };
-  return { ...base, headers: load.headers ?? {}, body: load.body };
+  const fixed = { ...base, headers: load.headers ?? {}, body: load.body };
+  return load.kind === 'per-connection' ? { ...fixed, setupClient: perConnectionHeader(load) } : fixed;
 }
 
 function summarise(result, chain) {

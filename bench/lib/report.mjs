@@ -124,6 +124,18 @@ export function evaluateTargets(report) {
       login?.main.requestsPerSecond >= 100,
       `hash alone: ${fmt(report.reference.argon2idVerifyPerSecond)}/s`,
     );
+    const flood = row(report, t, 'password-flood');
+    if (flood) {
+      const probe = flood.probe;
+      const refused = probe ? probe.non2xx : undefined;
+      add(
+        t,
+        'login p99 < 1 s during a /auth/password flood (bounded hash queue)',
+        probe?.latencyMs.p99,
+        probe?.latencyMs.p99 < 1000,
+        `idle p99 ${fmt(row(report, t, 'login-probe-idle')?.main.latencyMs.p99)} ms; ${fmt(refused)} of ${fmt(probe?.total)} logins refused with 10023`,
+      );
+    }
     const p99 = login?.probe?.latencyMs.p99;
     add(
       t,
@@ -208,6 +220,18 @@ export function renderMarkdown(report, { svg }) {
       })
       .join(' | ')} |`,
   );
+  if (targets.some((t) => row(report, t, 'password-flood')))
+    lines.push(
+      `| Login p99 idle → during a \`/auth/password\` flood (${settings.passwordFlood.loginProbe.overallRate} logins/s probe; logins refused with 10023) | ${targets
+        .map((t) => {
+          const idle = row(report, t, 'login-probe-idle')?.main.latencyMs.p99;
+          const probe = row(report, t, 'password-flood')?.probe;
+          return probe === undefined
+            ? '—'
+            : `${fmt(idle)} → ${fmt(probe.latencyMs.p99)} ms (${fmt(probe.non2xx)} of ${fmt(probe.total)} refused)`;
+        })
+        .join(' | ')} |`,
+    );
   lines.push(
     '',
     "Server CPU per request (µs, all of the server's processes, from /proc; steadier than req/s when other work shares the machine; " +
@@ -220,7 +244,7 @@ export function renderMarkdown(report, { svg }) {
     lines.push(`| ${s.title} | ${targets.map((t) => fmt(row(report, t, s.key)?.serverCpu?.microsPerRequest)).join(' | ')} |`);
   lines.push('', 'What each server answers:', '');
   for (const t of targets)
-    for (const r of report.runs.filter((x) => x.target === t && x.note && x.scenario !== 'probe-idle'))
+    for (const r of report.runs.filter((x) => x.target === t && x.note && !['probe-idle', 'login-probe-idle'].includes(x.scenario)))
       lines.push(`- ${TARGET_LABELS[t]}, ${r.scenario}: \`${r.path}\` — ${r.note}`);
   lines.push('', '## Targets', '', '| server | goal | measured | met |', '| --- | --- | --- | --- |');
   for (const g of report.targets) {

@@ -67,8 +67,8 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
     url: `http://127.0.0.1:${port}`,
   });
   const account = `bench-${process.pid}-${port}`;
+  const cli = (args, input) => runCommand(process.execPath, [bin, '--json', ...args], { cwd: root, env: settings, input });
   try {
-    const cli = (args, input) => runCommand(process.execPath, [bin, '--json', ...args], { cwd: root, env: settings, input });
     await cli(['user', 'add', account, '--password-stdin', '--name', 'Bench User'], PASSWORD);
     const company = JSON.parse(await cli(['company', 'add', 'Bench Co']));
     await cli(['member', 'add', account, String(company.id), '--role', 'member', '--default']);
@@ -79,10 +79,16 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
   return {
     ...proc,
     account,
-    /** A new session: the standard token pair. */
-    async login() {
-      const { json } = await postJson(`${proc.url}/auth/login`, { account, password: PASSWORD });
+    /** A new session of the bench account (or of `as`): the standard token pair. */
+    async login(as = account) {
+      const { json } = await postJson(`${proc.url}/auth/login`, { account: as, password: PASSWORD });
       return json.data;
+    },
+    /** Adds another account (password `PASSWORD`) through the CLI; returns its name. */
+    async addUser(suffix) {
+      const other = `${account}-${suffix}`;
+      await cli(['user', 'add', other, '--password-stdin'], PASSWORD);
+      return other;
     },
     async stop() {
       await proc.stop();

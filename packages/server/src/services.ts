@@ -5,10 +5,13 @@ import type { CaptchaProvider } from './auth/captcha/captcha-provider.js';
 import { DistortedCaptcha } from './auth/captcha/distorted-captcha.js';
 import { ChallengeService } from './auth/challenge-service.js';
 import { createDefences } from './auth/create-defences.js';
+import { DUMMY_SAMPLE_SIZE } from './auth/dummy-hashes.js';
 import { Lockout } from './auth/lockout.js';
 import { LoginService } from './auth/login-service.js';
+import { PasswordAttempts } from './auth/password-attempts.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { createPasswordPolicy } from './auth/password-policy.js';
+import { RateLimiter } from './auth/rate-limiter.js';
 import type { EphemeralStore } from './cache/ephemeral-store.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/settings.js';
@@ -64,10 +67,13 @@ export async function createServices(config: Config, deps: ServiceDeps) {
   const codec = new RefreshTokenCodec(keysOfSecret.refreshKey);
   const fence = new SessionFence(clock, retentionMs);
   await fence.load(store);
-  const hasher = new PasswordHasher(
-    { memoryCost: config.argon2MemoryKib, timeCost: config.argon2Iterations, parallelism: config.argon2Parallelism },
-    config.hashConcurrency,
-  );
+  const hasher = new PasswordHasher({
+    params: { memoryCost: config.argon2MemoryKib, timeCost: config.argon2Iterations, parallelism: config.argon2Parallelism },
+    concurrency: config.hashConcurrency,
+    queueLimit: config.hashQueue,
+    sampleStoredHashes: () => store.sampleUserPasswordHashes(DUMMY_SAMPLE_SIZE),
+    clock,
+  });
   const audit = new AuditLog(store, clock, logger);
   const checkPassword = createPasswordPolicy(config.passwordMinLength);
   const issuer = new TokenIssuer(accessTokens, codec, clock, config.refreshTtl, deps.extendClaims ?? dialectClaims);
@@ -79,8 +85,10 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     maxSeconds: config.lockoutMax,
     hardLimit: config.lockoutHardLimit,
   });
-  const sessions = new SessionService({ store, clock, fence, audit, hasher, checkPassword });
-  const defences = createDefences(config, { ephemeral, lockout, sessions, clock });
+  const rateLimiter = RateLimiter.fromConfig(config, ephemeral);
+  const attempts = new PasswordAttempts({ hasher, lockout, audit, rateLimiter });
+  const sessions = new SessionService({ store, clock, fence, audit, hasher, attempts, rateLimiter, checkPassword });
+  const defences = createDefences(config, { ephemeral, lockout, sessions, clock, rateLimiter });
   return {
     config,
     clock,
@@ -111,6 +119,7 @@ export async function createServices(config: Config, deps: ServiceDeps) {
       hasher,
       challenges,
       lockout,
+      attempts,
       issuer,
       audit,
       sessionMaxAgeSeconds: config.sessionMaxAge,

@@ -60,6 +60,11 @@ export class ChallengeService {
     if (!state.answer || !captchaAnswerMatches(state.answer, captcha)) throw new AuthError('CAPTCHA_WRONG');
   }
 
+  /** Throws CHALLENGE_INVALID unless `t` is a live challenge: one read, so that junk is refused before it is counted. */
+  async assertLive(t: string): Promise<void> {
+    await this.read(t);
+  }
+
   private async read(t: string): Promise<ChallengeState> {
     const raw = t.length <= 64 ? await this.ephemeral.get(key(t)) : undefined;
     const state = raw ? (JSON.parse(raw) as ChallengeState) : undefined;

@@ -5,18 +5,19 @@ import { SessionLimits } from '../sessions/session-limits.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { CaptchaPolicy } from './captcha-policy.js';
 import type { Lockout } from './lockout.js';
-import { RateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /**
  * The abuse defences beside lockout, wired from the configuration: request
- * rate limits, the captcha policy and the per-user session limits.
+ * rate limits (made first by the caller: the password change counts toward
+ * them too), the captcha policy and the per-user session limits.
  */
 export function createDefences(
   config: Config,
-  deps: { ephemeral: EphemeralStore; lockout: Lockout; sessions: SessionService; clock: Clock },
+  deps: { ephemeral: EphemeralStore; lockout: Lockout; sessions: SessionService; clock: Clock; rateLimiter: RateLimiter },
 ) {
   return {
-    rateLimiter: RateLimiter.fromConfig(config, deps.ephemeral),
+    rateLimiter: deps.rateLimiter,
     captchaPolicy: new CaptchaPolicy(deps.ephemeral, deps.lockout, {
       mode: config.captcha,
       afterFailures: config.captchaAfterFailures,

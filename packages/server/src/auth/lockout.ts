@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import { hmac } from '../crypto/server-secret.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { Store } from '../store/store.js';
+import type { LockSchedule } from '../store/login-failures-repo.js';
 import { normalizeAccount } from '../store/users-repo.js';
 
 /** Lockout numbers (Keycloak-style exponential lockout, never permanent). */
@@ -30,19 +31,45 @@ export interface LockoutState {
   lockedUntil: number | null;
 }
 
+/** What a wrong password did to its key: nothing more, a timed lock, or one that only an admin lifts. */
+export type LockOutcome = 'none' | 'timed' | 'hard';
+
+/** The result of a password check run under `Lockout.attempt`. */
+export type Attempted<T> = T & { locked: LockOutcome };
+
+/** The lock durations of a policy: `base` doubling up to `max`, one entry per count past the threshold. */
+function lockSchedule(policy: LockoutPolicy): LockSchedule {
+  const stepsMs: number[] = [];
+  for (let over = 0; over <= 30; over++) {
+    const seconds = Math.min(policy.baseSeconds * 2 ** over, policy.maxSeconds);
+    stepsMs.push(seconds * 1000);
+    if (seconds >= policy.maxSeconds) break;
+  }
+  return { threshold: policy.threshold, stepsMs, hardLimit: policy.hardLimit ?? 0, hardUntil: HARD_LOCK_UNTIL };
+}
+
 /**
  * Per-account consecutive-failure counter kept in the database, so it
  * survives restarts and is shared by every instance. Unknown account names
  * are counted too (keyed by a keyed hash of the normalised name), so a
  * lockout never reveals whether an account exists.
+ *
+ * Every password check runs under `attempt()`: the attempt is reserved —
+ * counted as a failure, with the lock it would cause — in one statement
+ * before the hash is computed, so parallel guesses cannot all pass a check
+ * made before any of them failed (issue #12 finding 1).
  */
 export class Lockout {
+  private readonly schedule: LockSchedule;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly pseudonymKey: Buffer,
-    private readonly policy: LockoutPolicy,
-  ) {}
+    policy: LockoutPolicy,
+  ) {
+    this.schedule = lockSchedule(policy);
+  }
 
   /** The counter key of an account name (existing or not). */
   keyOf(account: string): string {
@@ -50,38 +77,36 @@ export class Lockout {
   }
 
   /**
-   * Throws ACCOUNT_LOCKED (with `retry_after`) while the account is locked.
+   * Runs one password check under a reserved attempt on `key`:
+   * - while the key is locked, throws ACCOUNT_LOCKED and never calls `check`
+   *   (a refused attempt is not counted, and costs no hash);
+   * - `valid: true` forgives the attempt and every one reserved before it;
+   * - `valid: false` leaves it counted; `locked` tells whether it locked the key;
+   * - an error (a limit refusing the check, the store failing) gives the
+   *   attempt back uncounted and is rethrown.
+   *
    * A lock past the hard limit has `retry_after: null` and no Retry-After:
    * waiting does not lift it.
    */
-  async assertNotLocked(key: string): Promise<void> {
-    const row = await this.store.findLoginFailures(key);
-    const until = row ? Number(row.locked_until) : 0;
-    if (until >= HARD_LOCK_UNTIL) throw new AuthError('ACCOUNT_LOCKED', { details: { retry_after: null } });
-    const left = until - this.clock.now();
-    if (left > 0) {
-      const retryAfter = Math.ceil(left / 1000);
-      throw new AuthError('ACCOUNT_LOCKED', { details: { retry_after: retryAfter }, headers: { 'retry-after': String(retryAfter) } });
-    }
-  }
-
-  /**
-   * Counts one failure; tells whether it started a lockout (`timed`), one
-   * that only an admin lifts (`hard`), or none.
-   */
-  async recordFailure(key: string): Promise<'none' | 'timed' | 'hard'> {
+  async attempt<T extends { valid: boolean }>(key: string, check: () => Promise<T>): Promise<Attempted<T>> {
     const now = this.clock.now();
-    const count = await this.store.incrementLoginFailures(key, now);
-    const hardLimit = this.policy.hardLimit ?? 0;
-    if (hardLimit > 0 && count >= hardLimit) {
-      await this.store.lockLoginFailures(key, HARD_LOCK_UNTIL);
-      return 'hard';
+    const reserved = await this.store.reserveLoginAttempt(key, now, this.schedule);
+    if (!reserved) throw await this.lockedError(key);
+    let result: T;
+    try {
+      result = await check();
+    } catch (error) {
+      const startedLock = reserved.lockedUntil > now ? reserved.lockedUntil : -1;
+      await this.store.releaseLoginAttempt(key, startedLock, this.schedule.threshold);
+      throw error;
     }
-    const over = count - this.policy.threshold;
-    if (over < 0) return 'none';
-    const lockSeconds = Math.min(this.policy.baseSeconds * 2 ** Math.min(over, 30), this.policy.maxSeconds);
-    await this.store.lockLoginFailures(key, now + lockSeconds * 1000);
-    return 'timed';
+    if (result.valid) {
+      await this.store.forgiveLoginAttempts(key, reserved.seq, this.schedule.threshold);
+      return { ...result, locked: 'none' };
+    }
+    // A reservation succeeds only on an unlocked key: a lock on it now is the one this attempt started.
+    const locked: LockOutcome = reserved.lockedUntil >= HARD_LOCK_UNTIL ? 'hard' : reserved.lockedUntil > now ? 'timed' : 'none';
+    return { ...result, locked };
   }
 
   /** Failures and lock of a key (admin view). */
@@ -91,13 +116,22 @@ export class Lockout {
     return { failures: row?.count ?? 0, lockedUntil: until > this.clock.now() ? until : null };
   }
 
-  /** Failures counted so far for a key. */
+  /** Failures counted so far for a key (attempts still being checked included). */
   async failures(key: string): Promise<number> {
     return (await this.store.findLoginFailures(key))?.count ?? 0;
   }
 
-  /** Forgets the failures of a key (successful login, admin unlock, password reset). */
+  /** Forgets the failures of a key (admin unlock, password reset). */
   async reset(key: string): Promise<void> {
     await this.store.clearLoginFailures(key);
+  }
+
+  private async lockedError(key: string): Promise<AuthError> {
+    const row = await this.store.findLoginFailures(key);
+    const until = row ? Number(row.locked_until) : 0;
+    if (until >= HARD_LOCK_UNTIL) return new AuthError('ACCOUNT_LOCKED', { details: { retry_after: null } });
+    // The lock may have been lifted since the reservation was refused: still a refusal, retried in a second.
+    const retryAfter = Math.max(1, Math.ceil((until - this.clock.now()) / 1000));
+    return new AuthError('ACCOUNT_LOCKED', { details: { retry_after: retryAfter }, headers: { 'retry-after': String(retryAfter) } });
   }
 }

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { SessionLimits } from '../sessions/session-limits.js';
@@ -10,6 +10,7 @@ import type { UserRow } from '../store/users-repo.js';
 import type { CaptchaMode, CaptchaPolicy } from './captcha-policy.js';
 import type { ChallengeService } from './challenge-service.js';
 import type { Lockout } from './lockout.js';
+import type { PasswordAttempts } from './password-attempts.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -47,7 +48,8 @@ export interface LoginInput {
 }
 
 /**
- * Password login: challenge, lockout, argon2 verification (equal work for
+ * Password login: address limit, challenge, then one counted password
+ * attempt (lockout reservation, global budget, argon2 with equal work for
  * unknown accounts), then a new session with its first refresh token.
  */
 export class LoginService {
@@ -58,6 +60,8 @@ export class LoginService {
       hasher: PasswordHasher;
       challenges: ChallengeService;
       lockout: Lockout;
+      /** Lockout reservation, everyone's login budget and the hash queue, around each password check. */
+      attempts: PasswordAttempts;
       issuer: TokenIssuer;
       audit: AuditLog;
       sessionMaxAgeSeconds: number;
@@ -65,19 +69,46 @@ export class LoginService {
       captchaPolicy?: CaptchaPolicy;
       /** Per-user and per-device-type session limits, applied to each new session. */
       limits?: SessionLimits;
-      /** Per-IP and global login limits, for every dialect's login. */
+      /** Per-IP login limit, for every dialect's login (the global one is counted by `attempts`). */
       rateLimiter?: RateLimiter;
     },
   ) {}
 
   async login(input: LoginInput): Promise<IssuedTokens> {
-    const { store, hasher, challenges, lockout, audit, captchaPolicy } = this.deps;
-    await this.deps.rateLimiter?.hit('login', input.client.ip);
-    const lockKey = lockout.keyOf(input.account);
-    if (input.challenge.kind === 'required') await challenges.consume(input.t, input.captcha, input.challenge.captcha);
-    else if (input.challenge.kind === 'optional' && input.t !== undefined) await challenges.consume(input.t, undefined, false);
-    else if (input.challenge.kind === 'adaptive') {
-      const needed = captchaPolicy ? await captchaPolicy.requiredForLogin(lockKey, input.client.ip) : true;
+    const { store, attempts, captchaPolicy } = this.deps;
+    await this.deps.rateLimiter?.hitAddress('login', input.client.ip);
+    await this.checkChallenge(input);
+    const user = await store.findUserByAccount(input.account);
+    const checked = await attempts.check({
+      account: input.account,
+      user,
+      password: input.password,
+      ip: input.client.ip,
+      details: { dialect: input.dialect },
+    });
+    if (!user || !checked.valid) {
+      await captchaPolicy?.recordFailure(input.client.ip);
+      throw new AuthError('BAD_CREDENTIALS');
+    }
+    // Only now, after the right password, may the answer reveal the account's state.
+    if (user.status !== 'active') throw new AuthError('ACCOUNT_DISABLED');
+    if (checked.rehash) await this.upgradeHash(user, input.password);
+    return this.openSession(user, input);
+  }
+
+  /**
+   * The cheap checks of the standard dialect: the challenge `t` (consumed
+   * whatever the outcome) and its captcha. A login that fails them costs no
+   * hash and is not counted toward everyone's budget. The lin-cms and mmm
+   * logins have none: their cheap check is the lockout alone.
+   */
+  private async checkChallenge(input: LoginInput): Promise<void> {
+    const { challenges, captchaPolicy, lockout } = this.deps;
+    const rule = input.challenge;
+    if (rule.kind === 'required') await challenges.consume(input.t, input.captcha, rule.captcha);
+    else if (rule.kind === 'optional' && input.t !== undefined) await challenges.consume(input.t, undefined, false);
+    else if (rule.kind === 'adaptive') {
+      const needed = captchaPolicy ? await captchaPolicy.requiredForLogin(lockout.keyOf(input.account), input.client.ip) : true;
       await challenges.consume(input.t, input.captcha, needed).catch((error: unknown) => {
         // Tells a client that skipped the captcha (get_t said none was needed) to draw one and retry.
         throw error instanceof AuthError && error.code === 'CAPTCHA_WRONG'
@@ -85,24 +116,18 @@ export class LoginService {
           : error;
       });
     }
+  }
 
-    await lockout.assertNotLocked(lockKey);
-    const user = await store.findUserByAccount(input.account);
-    const valid = user ? await hasher.verify(user.password_hash, input.password) : await hasher.verifyDummy(input.password);
-    if (!user || !valid) {
-      const locked = await lockout.recordFailure(lockKey);
-      await captchaPolicy?.recordFailure(input.client.ip);
-      await audit.record({ type: 'login.failure', userId: user?.id ?? null, ip: input.client.ip, details: { dialect: input.dialect } });
-      if (locked !== 'none')
-        await audit.record({ type: 'login.locked', userId: user?.id ?? null, ip: input.client.ip, details: { hard: locked === 'hard' } });
-      throw new AuthError('BAD_CREDENTIALS');
+  /** Stores the hash of the password in NFKC form with the current parameters; a full hash queue leaves it to the next login. */
+  private async upgradeHash(user: UserRow, password: string): Promise<void> {
+    let hash: string;
+    try {
+      hash = await this.deps.hasher.hash(password);
+    } catch (error) {
+      if (isAuthError(error) && error.code === 'RATE_LIMITED') return;
+      throw error;
     }
-    await lockout.reset(lockKey);
-    // Only now, after the right password, may the answer reveal the account's state.
-    if (user.status !== 'active') throw new AuthError('ACCOUNT_DISABLED');
-    if (hasher.needsRehash(user.password_hash))
-      await store.setPasswordHash(user.id, await hasher.hash(input.password), this.deps.clock.now());
-    return this.openSession(user, input);
+    await this.deps.store.setPasswordHash(user.id, hash, this.deps.clock.now());
   }
 
   /** Picks the company: the one asked for (must be a member), else the default, else the first. */

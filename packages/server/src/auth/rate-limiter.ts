@@ -51,17 +51,32 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request of `action` from `ip`. Throws RATE_LIMITED with
+   * Counts one request of `action` from `ip` against both limits: for
+   * actions without a cheap check (`get_t`). Throws RATE_LIMITED with
    * `Retry-After` when the address or everyone is over the limit, and
    * STORE_UNAVAILABLE when the counters cannot be reached (fail closed).
    * A request refused for its address does not use up the global budget.
    */
   async hit(action: LimitedAction, ip: string | null | undefined): Promise<void> {
+    await this.hitAddress(action, ip);
+    await this.hitGlobal(action);
+  }
+
+  /** Counts one request from `ip` against its address's limit: every request, junk included. */
+  async hitAddress(action: LimitedAction, ip: string | null | undefined): Promise<void> {
+    if (!this.options.enabled || !ip) return;
+    await this.count(`rl:${action}:ip:${addressBucket(ip)}`, this.options.limits[action].ip, this.options.windowSeconds * 1000);
+  }
+
+  /**
+   * Counts one request against everyone's budget. Call it only once the
+   * request passed the action's cheap checks (a live `t`, a refresh token
+   * whose HMAC verifies, an account that is not locked): junk then cannot
+   * use up the budget of real users (issue #12 finding 3).
+   */
+  async hitGlobal(action: LimitedAction): Promise<void> {
     if (!this.options.enabled) return;
-    const limit = this.options.limits[action];
-    const windowMs = this.options.windowSeconds * 1000;
-    if (ip) await this.count(`rl:${action}:ip:${addressBucket(ip)}`, limit.ip, windowMs);
-    await this.count(`rl:${action}:all`, limit.global, windowMs);
+    await this.count(`rl:${action}:all`, this.options.limits[action].global, this.options.windowSeconds * 1000);
   }
 
   private async count(key: string, max: number, windowMs: number): Promise<void> {

@@ -272,6 +272,13 @@ export const SETTINGS = {
   argon2Iterations: setting('argon2_iterations', 2, '`2`', 'argon2id time cost', integer(1, 100)),
   argon2Parallelism: setting('argon2_parallelism', 1, '`1`', 'argon2id parallelism', integer(1, 16)),
   hashConcurrency: setting('hash_concurrency', 2, '`2`', 'Password hashes in flight at once (near the core count)', integer(1, 64)),
+  hashQueue: setting(
+    'hash_queue',
+    32,
+    '`32`',
+    'Password hashes that may wait for a free thread; one more (a login, a password change) is refused at once with 10023 and `Retry-After: 1`, so a flood never delays other logins by more than this queue takes to drain',
+    integer(1, 10_000),
+  ),
   passwordMinLength: setting('password_min_length', 8, '`8`', 'Shortest password accepted (characters)', integer(1, 128)),
   adminAccount: setting('admin_account', 'admin', '`admin`', 'First-start admin account', text()),
   adminPassword: setting<string | undefined>(

@@ -51,10 +51,11 @@ export class RefreshService {
   /** Trades a refresh token for a new pair; throws REFRESH_TOKEN_INVALID (10024) otherwise. */
   async refresh(token: string, options: RefreshOptions): Promise<IssuedTokens> {
     const { store, codec } = this.deps;
-    await this.deps.rateLimiter?.hit('refresh', options.client.ip);
-    // The HMAC is checked before any read: a forged token costs no database work.
+    await this.deps.rateLimiter?.hitAddress('refresh', options.client.ip);
+    // The HMAC is checked before any read: a forged token costs no database work, and no share of everyone's budget.
     const jti = codec.parse(token);
     if (!jti) throw invalid();
+    await this.deps.rateLimiter?.hitGlobal('refresh');
     const outcome = await store.transaction((tx) =>
       options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
     );

@@ -1,6 +1,8 @@
 import type { SessionView } from '@duotoken/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { PasswordAttempts } from '../auth/password-attempts.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { Repos, Store } from '../store/store.js';
@@ -20,6 +22,10 @@ export class SessionService {
       fence: SessionFence;
       audit: AuditLog;
       hasher: PasswordHasher;
+      /** Lockout, everyone's login budget and the hash queue around the old-password check. */
+      attempts: PasswordAttempts;
+      /** The address's login limit, which the old-password check counts toward too. */
+      rateLimiter?: RateLimiter;
       checkPassword: PasswordPolicy;
     },
   ) {}
@@ -96,12 +102,25 @@ export class SessionService {
     return rows.map((s) => view(s, currentSessionId));
   }
 
-  /** Changes the password after checking the old one; revokes every other session. */
+  /**
+   * Changes the password after checking the old one; revokes every other
+   * session. The old-password check is a password guess like a login's: it
+   * counts toward the address's and everyone's login limits and the account's
+   * lockout (10021 while locked), and waits in the bounded hash queue.
+   */
   async changePassword(userId: number, sessionId: string | null, oldPassword: string, newPassword: string, client: ClientInfo) {
     const { store, hasher, clock } = this.deps;
+    await this.deps.rateLimiter?.hitAddress('login', client.ip);
     const user = await store.findUserById(userId);
-    if (!user || !(await hasher.verify(user.password_hash, oldPassword)))
-      throw new AuthError('BAD_CREDENTIALS', { details: { field: 'old_password' } });
+    if (!user) throw new AuthError('BAD_CREDENTIALS', { details: { field: 'old_password' } });
+    const checked = await this.deps.attempts.check({
+      account: user.account,
+      user,
+      password: oldPassword,
+      ip: client.ip,
+      details: { via: 'password_change' },
+    });
+    if (!checked.valid) throw new AuthError('BAD_CREDENTIALS', { details: { field: 'old_password' } });
     this.deps.checkPassword(newPassword);
     const hash = await hasher.hash(newPassword);
     await store.transaction(async (tx) => {

@@ -142,6 +142,22 @@ function migrations(traits: DialectTraits): Record<string, Migration> {
         await createRefreshTokensV1(db);
       },
     },
+    /**
+     * Login attempts are reserved before the password is checked; `seq`
+     * numbers the reservations of a key so that a success forgives the
+     * attempts reserved before it and not those that raced in after it.
+     */
+    '0003_login_failures_seq': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('login_failures')
+          .addColumn('seq', 'integer', (c: any) => c.notNull().defaultTo(0))
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('login_failures').dropColumn('seq').execute();
+      },
+    },
   };
 }
 

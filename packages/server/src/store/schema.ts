@@ -102,7 +102,10 @@ export interface AuditEventsTable {
 export interface LoginFailuresTable {
   /** `acct:<sha256 of normalised account>` (unknown accounts too) or `ip:<address>`. */
   key: string;
+  /** Attempts counted (failed, or reserved and not yet checked) since the last success or unlock. */
   count: number;
+  /** Reservations ever made on the key (0003): orders concurrent attempts, so a success forgives only those before it. */
+  seq: number;
   last_failure_at: number;
   locked_until: number;
 }

@@ -61,6 +61,16 @@ export function usersRepo(db: Kysely<Database>, q: ReturnType<typeof userQueries
       const r = await db.updateTable('users').set({ status, updated_at: now }).where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    /** Password hashes of up to `limit` users picked at random (the dummy hash imitates their parameters). */
+    async sampleUserPasswordHashes(limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('users')
+        .select('password_hash')
+        .orderBy(sql`random()`)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.password_hash);
+    },
     async setPasswordHash(id: number, passwordHash: string, now: number): Promise<boolean> {
       const r = await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseOptions } from '@node-rs/argon2';
+import { hash, parseOptions, verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCommonPasswords } from '../../src/auth/common-passwords.js';
 import { call } from '../helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { bearer, login, loginOk, startSecurityServer } from './helpers/security-server.js';
+import { bearer, login, loginOk, SETUP, startSecurityServer } from './helpers/security-server.js';
 
 /**
  * Password rules of NIST SP 800-63B §5.1.1.2 and OWASP ASVS 5.0 V6.2:
@@ -70,6 +70,33 @@ describe('password policy', () => {
     expect((await create('long-ok', 'a'.repeat(256))).status).toBe(200);
     expect((await create('long-ascii', 'a'.repeat(257))).body).toMatchObject({ code: '10001', data: { rule: 'max_bytes', max: 256 } });
     expect((await create('long-cjk', '密'.repeat(86))).body).toMatchObject({ code: '10001', data: { rule: 'max_bytes' } });
+  });
+
+  it('#17 passwords are compared in NFKC form: set with full-width characters, the ASCII form logs in, and the reverse (NIST 800-63B §5.1.1.2)', async () => {
+    expect((await create('wide', 'Ｔｒｅａｓｕｒｅ-ｍａｐ-９')).status).toBe(200);
+    expect((await login(server, 'wide', 'Treasure-map-9')).status).toBe(200);
+    expect((await login(server, 'wide', 'Ｔｒｅａｓｕｒｅ-ｍａｐ-９')).status).toBe(200);
+    expect((await create('narrow', 'Compass-rose-7')).status).toBe(200);
+    expect((await login(server, 'narrow', 'Ｃｏｍｐａｓｓ-ｒｏｓｅ-７')).status).toBe(200);
+    // Folding is NFKC only: case still matters.
+    expect((await login(server, 'narrow', 'compass-rose-7')).status).toBe(401);
+  });
+
+  it('#17 a hash stored before normalisation (of the password as typed) keeps working; the next successful login stores the hash of the NFKC form', async () => {
+    const { store } = server.runtime.services;
+    const typed = 'ｏｌｄ-ｗｉｄｅ-ｐａｓｓ';
+    const user = await server.runtime.services.admin.createUser({ account: 'legacy', password: 'placeholder-password' }, SETUP);
+    // What duotoken stored before passwords were normalised: the argon2 hash of the string as typed.
+    const legacy = await hash(typed, { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    await store.setPasswordHash(user.id, legacy, server.clock.now());
+    expect((await login(server, 'legacy', 'old-wide-pass')).status).toBe(401);
+    expect((await login(server, 'legacy', typed)).status).toBe(200);
+    const upgraded = (await store.findUserByAccount('legacy'))!.password_hash;
+    expect(upgraded).not.toBe(legacy);
+    expect(await verify(upgraded, 'old-wide-pass')).toBe(true);
+    expect((await login(server, 'legacy', 'old-wide-pass')).status).toBe(200);
+    expect((await login(server, 'legacy', typed)).status).toBe(200);
+    expect((await store.findUserByAccount('legacy'))!.password_hash).toBe(upgraded);
   });
 
   it('changed argon2 parameters: the next successful login rehashes the password with the new ones', async () => {

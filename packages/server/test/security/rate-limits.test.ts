@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addressBucket } from '../../src/auth/rate-limiter.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { captchaAnswer } from '../helpers/standard-client.js';
 import type { TestServer } from '../helpers/test-server.js';
-import { httpFrom } from './helpers/http-from.js';
-import { SETUP, startSecurityServer } from './helpers/security-server.js';
+import { httpFrom, type RawAnswer } from './helpers/http-from.js';
+import { serversPerTest, SETUP } from './helpers/security-server.js';
 
 const A = '127.0.0.2';
 const B = '127.0.0.3';
@@ -30,15 +31,7 @@ const hit = (server: TestServer, from: string, action: Action) => {
  * counted in the EphemeralStore so that instances sharing it share the limits.
  */
 describe('request rate limits', () => {
-  const servers: TestServer[] = [];
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.close();
-  });
-  const start = async (env: Record<string, string>, overrides = {}) => {
-    const s = await startSecurityServer(env, overrides);
-    servers.push(s);
-    return s;
-  };
+  const start = serversPerTest();
 
   for (const action of Object.keys(ACTIONS) as Action[])
     it(`${action}: 3 per IP per minute, the 4th is 429/10023 with Retry-After; other IPs unaffected; the window reopens`, async () => {
@@ -101,5 +94,81 @@ describe('request rate limits', () => {
     expect(addressBucket('::1')).toBe('0000:0000:0000:0000::/64');
     expect(addressBucket('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(addressBucket('192.0.2.7')).toBe('192.0.2.7');
+  });
+});
+
+/**
+ * Everyone's budget counts only requests that passed their cheap checks (a
+ * live `t` and its captcha, a refresh token whose HMAC verifies, an account
+ * that is not locked): 21 addresses sending junk must not lock real users
+ * out (issue #12 finding 3; OWASP API4:2023; CWE-770).
+ */
+describe('junk does not use up the global budgets (#12.3)', () => {
+  const start = serversPerTest(async (s) => {
+    await s.runtime.services.admin.createUser({ account: 'real-user', password: 'real-user-password' }, SETUP);
+  });
+  /** Sends `n` requests, alternating between the addresses A and B (the attacker). */
+  const junk = async (n: number, send: (from: string, i: number) => Promise<RawAnswer>) => {
+    const codes = new Set<string | undefined>();
+    for (let i = 0; i < n; i++) codes.add((await send(i % 2 ? A : B, i)).body?.code);
+    return [...codes];
+  };
+  /** get_t, captcha and a login with the right password from `from`, as a real client does. */
+  const realLogin = async (s: TestServer, from: string) => {
+    const t = ((await httpFrom(s, from, 'GET', '/auth/get_t')).body!.data as { t: string }).t;
+    await httpFrom(s, from, 'GET', `/auth/captcha?t=${t}`);
+    const captcha = await captchaAnswer(s, t);
+    return httpFrom(s, from, 'POST', '/auth/login', { account: 'real-user', password: 'real-user-password', t, captcha });
+  };
+
+  it('#12.3 logins with a bogus t or a wrong captcha (no hash) leave the global login budget to real users', async () => {
+    const s = await start({ DUOTOKEN_CAPTCHA: 'always', DUOTOKEN_RATE_LIMIT_LOGIN_GLOBAL: '5' });
+    const bogusT = await junk(20, (from, i) =>
+      httpFrom(s, from, 'POST', '/auth/login', { account: 'real-user', password: 'x', t: `bogus-${i}` }),
+    );
+    expect(bogusT).toEqual(['10010']);
+    const wrongCaptcha = await junk(6, async (from) => {
+      const t = ((await httpFrom(s, from, 'GET', '/auth/get_t')).body!.data as { t: string }).t;
+      return httpFrom(s, from, 'POST', '/auth/login', { account: 'real-user', password: 'x', t, captcha: 'nope' });
+    });
+    expect(wrongCaptcha).toEqual(['10011']);
+    const real = await realLogin(s, C);
+    expect(real.status).toBe(200);
+    expect(real.body?.code).toBe('00000');
+  });
+
+  it('#12.3 garbage refresh tokens (HMAC does not verify) leave the global refresh budget to real sessions', async () => {
+    const s = await start({ DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_RATE_LIMIT_REFRESH_GLOBAL: '5' });
+    const pair = (await httpFrom(s, C, 'POST', '/auth/login', { account: 'real-user', password: 'real-user-password' })).body!.data as {
+      refresh_token: string;
+    };
+    const [jti] = pair.refresh_token.split('.');
+    const forged = await junk(20, (from, i) =>
+      httpFrom(s, from, 'POST', '/auth/refresh-token', { refresh_token: i % 3 ? `garbage-${i}` : `${jti}.${'A'.repeat(43)}` }),
+    );
+    expect(forged).toEqual(['10024']);
+    const real = await httpFrom(s, C, 'POST', '/auth/refresh-token', { refresh_token: pair.refresh_token });
+    expect(real.status).toBe(200);
+  });
+
+  it('#12.3 captcha drawings for an unknown t leave the global captcha budget to real clients', async () => {
+    const s = await start({ DUOTOKEN_CAPTCHA: 'always', DUOTOKEN_RATE_LIMIT_CAPTCHA_GLOBAL: '5' });
+    expect(await junk(20, (from, i) => httpFrom(s, from, 'GET', `/auth/captcha?t=bogus-${i}&format=json`))).toEqual(['10010']);
+    expect((await realLogin(s, C)).status).toBe(200);
+  });
+
+  it('#12.3 logins without t (mmm, lin-cms): refused by the account lock they cost no hash and are not counted; each one that costs a hash is', async () => {
+    const s = await start({ DUOTOKEN_DIALECTS: 'standard,mmm', DUOTOKEN_CAPTCHA: 'always', DUOTOKEN_RATE_LIMIT_LOGIN_GLOBAL: '12' });
+    const mmmLogin = (from: string, account: string, password: string) => httpFrom(s, from, 'POST', '/auth/login', { account, password });
+    // 10 guesses cost 10 hashes and use 10 of the 12; the account is then locked.
+    expect(await junk(10, (from) => mmmLogin(from, 'real-user', 'guess-password'))).toEqual(['10020']);
+    expect(await junk(30, (from) => mmmLogin(from, 'real-user', 'guess-password'))).toEqual(['10021']);
+    // The locked account's 30 refusals were not counted: two more logins fit, the third is over budget.
+    await s.runtime.services.admin.createUser({ account: 'other-user', password: 'other-user-password' }, SETUP);
+    expect((await mmmLogin(C, 'other-user', 'other-user-password')).status).toBe(200);
+    expect((await mmmLogin(C, 'nobody-at-all', 'guess-password')).body?.code).toBe('10020');
+    const over = await mmmLogin(C, 'other-user', 'other-user-password');
+    expect(over.status).toBe(429);
+    expect(over.body?.code).toBe('10023');
   });
 });

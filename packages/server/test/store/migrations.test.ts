@@ -43,7 +43,7 @@ function upgradeKeepsSessions(open: () => OpenedDatabase, dispose: (opened: Open
       await sql`insert into refresh_tokens (jti, session_id, token_hash, issued_at, expires_at, consumed_at, successor_jti)
         values (${jti}, 'old-session-0000001', ${'f'.repeat(64)}, ${now}, ${now + 3_600_000}, null, null)`.execute(db);
 
-      expect(await migrateToLatest(opened)).toEqual(['0002_refresh_tokens_by_jti']);
+      expect((await migrateToLatest(opened))[0]).toBe('0002_refresh_tokens_by_jti');
       const store = createStore(opened);
       const services = await createServices(testConfig(), {
         store,
@@ -64,11 +64,35 @@ function upgradeKeepsSessions(open: () => OpenedDatabase, dispose: (opened: Open
   });
 }
 
+/** A lock counted before 0003 (no `seq` yet) still holds after it, and counting carries on from it. */
+function upgradeKeepsLocks(open: () => OpenedDatabase, dispose: (opened: OpenedDatabase) => Promise<void>) {
+  it('0003 (login attempts numbered): a lock counted before the upgrade still holds, and the count carries on', async () => {
+    const opened = open();
+    try {
+      await migrateTo(opened, '0002_refresh_tokens_by_jti');
+      const now = new FakeClock().now();
+      await sql`insert into login_failures (key, count, last_failure_at, locked_until)
+        values ('acct:old', 10, ${now}, ${now + 60_000})`.execute(opened.db);
+      expect(await migrateToLatest(opened)).toContain('0003_login_failures_seq');
+      const store = createStore(opened);
+      const schedule = { threshold: 10, stepsMs: [60_000, 120_000], hardLimit: 0, hardUntil: Number.MAX_SAFE_INTEGER };
+      expect(await store.reserveLoginAttempt('acct:old', now + 1_000, schedule)).toBeUndefined();
+      expect(await store.reserveLoginAttempt('acct:old', now + 60_000, schedule)).toEqual({
+        seq: 1,
+        count: 11,
+        lockedUntil: now + 180_000,
+      });
+    } finally {
+      await dispose(opened);
+    }
+  });
+}
+
 describe('migrations: sqlite', () => {
-  upgradeKeepsSessions(
-    () => openSqlite(':memory:'),
-    (opened) => opened.db.destroy(),
-  );
+  const open = () => openSqlite(':memory:');
+  const dispose = (opened: OpenedDatabase) => opened.db.destroy();
+  upgradeKeepsLocks(open, dispose);
+  upgradeKeepsSessions(open, dispose);
 
   it('refresh tokens live in their primary key b-tree (WITHOUT ROWID)', async () => {
     const opened = openSqlite(':memory:');
@@ -92,12 +116,12 @@ describe.skipIf(!PG_URL)('migrations: postgres (DUOTOKEN_TEST_PG_URL)', () => {
       await opened.db.destroy();
     }
   });
-  upgradeKeepsSessions(
-    () => {
-      const schema = uniqueSchema();
-      schemas.push(schema);
-      return openPostgres(withSchema(PG_URL!, schema));
-    },
-    (opened) => opened.db.destroy(),
-  );
+  const open = () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    return openPostgres(withSchema(PG_URL!, schema));
+  };
+  const dispose = (opened: OpenedDatabase) => opened.db.destroy();
+  upgradeKeepsLocks(open, dispose);
+  upgradeKeepsSessions(open, dispose);
 });

@@ -99,6 +99,15 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(found.map((u) => u.account)).toEqual(['per%cent']);
   });
 
+  it('users: a random sample of password hashes holds at most the asked number', async () => {
+    for (let i = 0; i < 5; i++)
+      await store.createUser({ account: `sampled-${i}`, name: 'S', passwordHash: `hash-${i}`, isAdmin: false, now: T0 });
+    const sample = await store.sampleUserPasswordHashes(3);
+    expect(sample).toHaveLength(3);
+    for (const h of sample) expect(h === 'h' || /^hash-\d$/.test(h)).toBe(true);
+    expect((await store.sampleUserPasswordHashes(1000)).length).toBe(await store.countUsers());
+  });
+
   it('a failed transaction leaves nothing behind', async () => {
     const before = await store.countUsers();
     const code = await codeOf(
@@ -215,14 +224,65 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(results.find(Boolean)?.jti).toBe(token.jti);
   });
 
-  it('race: concurrent login failures are all counted', async () => {
+  /** Threshold 10, 60 s doubling to 240 s, hard lock at 14. */
+  const schedule = { threshold: 10, stepsMs: [60_000, 120_000, 240_000], hardLimit: 14, hardUntil: Number.MAX_SAFE_INTEGER };
+
+  it('race: of 50 concurrent reservations of one key exactly 10 get a place; the 10th starts the lock (#12.1)', async () => {
     const key = `acct:${id()}`;
-    const counts = await Promise.all(Array.from({ length: 12 }, () => store.incrementLoginFailures(key, T0)));
-    expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    await store.lockLoginFailures(key, T0 + 60_000);
-    expectNumbers(await store.findLoginFailures(key), ['count', 'last_failure_at', 'locked_until']);
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.reserveLoginAttempt(key, T0, schedule)));
+    const reserved = results.filter((r) => r !== undefined);
+    expect(reserved.map((r) => r.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(reserved.find((r) => r.count === 10)?.lockedUntil).toBe(T0 + 60_000);
+    expect(reserved.filter((r) => r.lockedUntil > T0)).toHaveLength(1);
+    const row = await store.findLoginFailures(key);
+    expectNumbers(row, ['count', 'seq', 'last_failure_at', 'locked_until']);
+    expect(row).toMatchObject({ count: 10, seq: 10, locked_until: T0 + 60_000 });
+    // Refused while locked; once the lock expires one more place, which doubles the lock.
+    expect(await store.reserveLoginAttempt(key, T0 + 59_999, schedule)).toBeUndefined();
+    expect(await store.reserveLoginAttempt(key, T0 + 60_000, schedule)).toEqual({ seq: 11, count: 11, lockedUntil: T0 + 180_000 });
+  });
+
+  it('reservations: steps past the schedule repeat its last lock; the hard limit never expires', async () => {
+    const key = `acct:${id()}`;
+    let now = T0;
+    for (let i = 0; i < 10; i++) await store.reserveLoginAttempt(key, now, schedule);
+    const locks: number[] = [];
+    for (let count = 11; count <= 14; count++) {
+      now = Number((await store.findLoginFailures(key))!.locked_until);
+      locks.push((await store.reserveLoginAttempt(key, now, schedule))!.lockedUntil - now);
+    }
+    expect(locks).toEqual([120_000, 240_000, 240_000, Number.MAX_SAFE_INTEGER - now]);
+    expect(await store.reserveLoginAttempt(key, now + 365 * 86_400_000, schedule)).toBeUndefined();
     await store.clearLoginFailures(key);
-    expect(await store.findLoginFailures(key)).toBeUndefined();
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, locked_until: 0, seq: 14 });
+    expect((await store.reserveLoginAttempt(key, now, schedule))?.count).toBe(1);
+  });
+
+  it('race: a success forgives the reservations before it, not those after it; the lock goes when fewer than the threshold remain', async () => {
+    const key = `acct:${id()}`;
+    const first = await Promise.all(Array.from({ length: 4 }, () => store.reserveLoginAttempt(key, T0, schedule)));
+    const success = (await store.reserveLoginAttempt(key, T0, schedule))!;
+    // Forgiving while later reservations race in: those stay counted whatever the interleaving.
+    const [after] = await Promise.all([
+      Promise.all(Array.from({ length: 5 }, () => store.reserveLoginAttempt(key, T0, schedule))),
+      store.forgiveLoginAttempts(key, success.seq, schedule.threshold),
+    ]);
+    expect(first.every(Boolean) && after.every(Boolean)).toBe(true);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 5, seq: 10, locked_until: 0 });
+    // Two successes out of order: the later one covers the earlier, nothing goes below zero.
+    await store.forgiveLoginAttempts(key, 10, schedule.threshold);
+    await store.forgiveLoginAttempts(key, 7, schedule.threshold);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, seq: 10 });
+  });
+
+  it('a released reservation is uncounted, and the lock it started is lifted', async () => {
+    const key = `acct:${id()}`;
+    for (let i = 0; i < 9; i++) await store.reserveLoginAttempt(key, T0, schedule);
+    const tenth = (await store.reserveLoginAttempt(key, T0, schedule))!;
+    expect(tenth.lockedUntil).toBe(T0 + 60_000);
+    await store.releaseLoginAttempt(key, tenth.lockedUntil, schedule.threshold);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 9, locked_until: 0 });
+    expect((await store.reserveLoginAttempt(key, T0, schedule))?.count).toBe(10);
   });
 
   it('signing keys: retire others, delete long-retired', async () => {

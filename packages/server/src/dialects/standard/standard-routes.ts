@@ -89,7 +89,10 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
       },
     },
     async (request, reply) => {
-      await services.rateLimiter.hit('captcha', request.ip);
+      await services.rateLimiter.hitAddress('captcha', request.ip);
+      // A drawing for an unknown `t` costs nothing and is not counted toward everyone's budget.
+      await services.challenges.assertLive(request.query.t);
+      await services.rateLimiter.hitGlobal('captcha');
       const drawn = await services.challenges.drawCaptcha(request.query.t);
       if (request.query.format === 'json') return ok(request, { image: captchaDataUrl(drawn) });
       // SVG text or a provider's bytes, sent as they are: the schema's string stands for any image.
@@ -222,9 +225,9 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
       schema: {
         tags,
         security: bearer,
-        summary: 'Change my password (revokes my other sessions)',
+        summary: 'Change my password (revokes my other sessions); the old-password check counts toward the lockout and the login limits',
         body: PasswordBody,
-        response: { 200: envelope(Type.Null()), ...protectedErrors },
+        response: { 200: envelope(Type.Null()), ...protectedErrors, 423: ErrorEnvelope, 429: ErrorEnvelope },
       },
     },
     async (request) => {

@@ -12,7 +12,14 @@ export interface RawAnswer {
  * One request from a chosen loopback source address (127.0.0.2, 127.0.0.3…):
  * lets a test play several clients, as the server sees them by `request.ip`.
  */
-export function httpFrom(server: TestServer, from: string, method: string, path: string, json?: unknown): Promise<RawAnswer> {
+export function httpFrom(
+  server: TestServer,
+  from: string,
+  method: string,
+  path: string,
+  json?: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
   const url = new URL(path, server.url);
   const payload = json === undefined ? undefined : JSON.stringify(json);
   return new Promise((resolve, reject) => {
@@ -24,7 +31,7 @@ export function httpFrom(server: TestServer, from: string, method: string, path:
         method,
         localAddress: from,
         agent: false,
-        headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+        headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
       },
       (res) => {
         const chunks: Buffer[] = [];

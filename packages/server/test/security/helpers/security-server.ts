@@ -1,5 +1,6 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { decodeJwt } from 'jose';
+import { afterEach } from 'vitest';
 import { call, type Answer } from '../../helpers/standard-client.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../helpers/test-server.js';
 
@@ -9,6 +10,24 @@ import { startTestServer, type TestServer, type TestServerOptions } from '../../
  */
 export function startSecurityServer(env: Record<string, string> = {}, overrides: TestServerOptions = {}): Promise<TestServer> {
   return startTestServer({ DUOTOKEN_CAPTCHA: 'off', ...env }, overrides);
+}
+
+/**
+ * For a `describe` whose tests each start their own servers: returns a
+ * `startSecurityServer` whose servers are closed after each test, each one
+ * first prepared by `setup` (accounts…).
+ */
+export function serversPerTest(setup?: (server: TestServer) => Promise<void>) {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return async (env: Record<string, string> = {}, overrides: TestServerOptions = {}): Promise<TestServer> => {
+    const s = await startSecurityServer(env, overrides);
+    servers.push(s);
+    await setup?.(s);
+    return s;
+  };
 }
 
 /** POST /auth/login without a challenge (captcha policy `off`). */
