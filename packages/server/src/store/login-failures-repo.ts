@@ -113,6 +113,15 @@ export function loginFailuresRepo(db: Kysely<Database>) {
         .where('key', '=', key)
         .execute();
     },
+    /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
+    async countLocksInForce(now: number): Promise<number> {
+      const row = await db
+        .selectFrom('login_failures')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('locked_until', '>', now)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     /** Forgets the failures and the lock of a key (admin unlock, password reset). */
     async clearLoginFailures(key: string): Promise<void> {
       await db.updateTable('login_failures').set({ count: 0, locked_until: 0 }).where('key', '=', key).execute();

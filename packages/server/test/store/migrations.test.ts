@@ -88,11 +88,39 @@ function upgradeKeepsLocks(open: () => OpenedDatabase, dispose: (opened: OpenedD
   });
 }
 
+/** 0005 names the user each audit event acted upon, for the events written before it too. */
+function upgradeFillsAuditSubjects(open: () => OpenedDatabase, dispose: (opened: OpenedDatabase) => Promise<void>) {
+  it('0005 (admin console): audit events written before it get their subject_id', async () => {
+    const opened = open();
+    try {
+      await migrateTo(opened, '0002_refresh_tokens_by_jti');
+      const events: Array<[string, number | null, string]> = [
+        ['admin.action', 1, '{"action":"user.disable","user_id":7}'],
+        ['session.revoked', 1, '{"sessions":["s"],"reason":"revoked_by_admin","target_user":8}'],
+        ['login.failure', 9, '{"dialect":"standard"}'],
+        ['admin.action', 1, '{"action":"company.create","company_id":2}'],
+        ['keys.rotated', null, '{"kid":"k"}'],
+        ['login.failure', null, 'not json'],
+      ];
+      for (const [type, user, details] of events)
+        await sql`insert into audit_events (at, type, user_id, session_id, ip, details) values (1, ${type}, ${user}, null, null, ${details})`.execute(
+          opened.db,
+        );
+      await migrateToLatest(opened);
+      const { rows } = await sql<{ subject_id: number | null }>`select subject_id from audit_events order by id`.execute(opened.db);
+      expect(rows.map((r) => r.subject_id)).toEqual([7, 8, 9, null, null, null]);
+    } finally {
+      await dispose(opened);
+    }
+  });
+}
+
 describe('migrations: sqlite', () => {
   const open = () => openSqlite(':memory:');
   const dispose = (opened: OpenedDatabase) => opened.db.destroy();
   upgradeKeepsLocks(open, dispose);
   upgradeKeepsSessions(open, dispose);
+  upgradeFillsAuditSubjects(open, dispose);
 
   it('refresh tokens live in their primary key b-tree (WITHOUT ROWID)', async () => {
     const opened = openSqlite(':memory:');
@@ -124,4 +152,5 @@ describe.skipIf(!PG_URL)('migrations: postgres (DUOTOKEN_TEST_PG_URL)', () => {
   const dispose = (opened: OpenedDatabase) => opened.db.destroy();
   upgradeKeepsLocks(open, dispose);
   upgradeKeepsSessions(open, dispose);
+  upgradeFillsAuditSubjects(open, dispose);
 });
