@@ -17,6 +17,7 @@ import { openPostgres } from './store/open-postgres.js';
 import { openSqlite } from './store/open-sqlite.js';
 import type { OpenedDatabase } from './store/opened-database.js';
 import { createStore, type Store } from './store/store.js';
+import { logStoreHealth } from './store/store-health.js';
 
 /**
  * Opens the configured database (embedded SQLite unless a URL says
@@ -29,7 +30,8 @@ export function openDatabase(config: Config, serving?: { logger: Logger }): Open
   const path = url ? url.slice('sqlite:'.length) : join(config.dataDir, 'duotoken.db');
   return openSqlite(path, {
     backgroundCheckpoints: serving !== undefined,
-    onCheckpointError: (message) => serving?.logger.warn({ message }, 'sqlite checkpoint failed'),
+    onCheckpointError: (message) => serving?.logger.warn({ message }, 'sqlite checkpoints failing'),
+    onCheckpointRecovered: () => serving?.logger.info('sqlite checkpoints work again'),
   });
 }
 
@@ -65,6 +67,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     await migrateToLatest(opened);
     store = createStore(opened);
   }
+  const unlogHealth = logStoreHealth(store.health, logger, store.opened.description);
   const ephemeral =
     overrides.ephemeral ??
     (config.redisUrl ? await RedisEphemeralStore.open(config.redisUrl, config.redisPrefix, logger) : new MemoryEphemeralStore(clock));
@@ -88,6 +91,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   // before a one-time admin password is generated and could be lost.
   const app = await buildApp(services, { trustProxy: config.trustProxy });
   const firstStart = await runFirstStart(store, services.hasher, clock, { account: config.adminAccount, password: config.adminPassword });
+  services.retention.start();
   return {
     config,
     services,
@@ -96,11 +100,13 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     fenceBus,
     async close() {
       clearInterval(keyReload);
+      await services.retention.stop();
       await app.close();
       await fenceBus?.close();
       await ephemeral.close();
       await services.signingThread?.close();
       await store.close();
+      unlogHealth();
     },
   };
 }

@@ -78,7 +78,7 @@ describe('store unavailable: fail closed', () => {
     expect((await refresh(server, live.refresh_token)).status).toBe(200);
   });
 
-  it('a database closed under the running server gives 503/10051, not 500', async () => {
+  it('a database closed under the running server gives 503/10051, not 500, and is logged once (#13.4), not per request', async () => {
     const other = await startSecurityServer({ DUOTOKEN_RATE_LIMITS: 'off' });
     try {
       const pair = await loginOk(other, ADMIN.account, ADMIN.password);
@@ -91,6 +91,8 @@ describe('store unavailable: fail closed', () => {
         expect(res.status).toBe(503);
         expect(res.body.code).toBe('10051');
       }
+      expect(other.logs.filter((line) => /store unavailable/.test(line))).toHaveLength(1);
+      expect(other.logs.filter((line) => line.includes('"stack"'))).toEqual([]);
     } finally {
       await other.close().catch(() => undefined);
     }

@@ -41,11 +41,26 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     expect(verify.status).toBe(200);
   });
 
+  it('#13.4 while it is down, the outage is logged once with its cause, not once per failing request (no stack traces)', async () => {
+    for (let i = 0; i < 20; i++) {
+      const res = await call(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
+      expect(res.status).toBe(503);
+    }
+    const outage = server.logs.filter((line) => /store unavailable/.test(line));
+    expect(outage).toHaveLength(1);
+    expect(JSON.parse(outage[0]!)).toMatchObject({ level: 50, cause: { message: expect.any(String) } });
+    expect(server.logs.filter((line) => line.includes('"stack"'))).toEqual([]);
+  });
+
   it('when it is back, the instance recovers by itself: the same refresh token works', async () => {
     proxy.restore();
     const refresh = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
     expect(refresh.status).toBe(200);
     expect(refresh.body.data.refresh_token).not.toBe(pair.refresh_token);
     expect((await server.fetch('/readyz')).status).toBe(200);
+    // #13.4: and the end of the outage once.
+    const back = server.logs.filter((line) => /store available again/.test(line));
+    expect(back).toHaveLength(1);
+    expect(JSON.parse(back[0]!)).toMatchObject({ downMs: expect.any(Number), failures: expect.any(Number) });
   });
 });
