@@ -8,7 +8,7 @@
 // --only duotoken,pg,express-jwt,better-auth   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
 // login)   --profile (CPU profiles of the duotoken hot paths, summarised
-// into <date>-profile.md).
+// into <date>-profile.md). --soak [--minutes N]: see soak.mjs.
 import { cpus, totalmem, release, platform } from 'node:os';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,11 @@ import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
 import { inBatches, installBetterAuth, PASSWORD, startBetterAuth, startDuotoken, startExpressJwt } from './lib/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// `--soak`: a long rotation run with retention on (bench/soak.mjs), instead of the comparison.
+if (process.argv.includes('--soak')) {
+  await import('./soak.mjs');
+  await new Promise(() => {}); // soak.mjs exits by itself
+}
 const { values: opts } = parseArgs({
   options: {
     seconds: { type: 'string', default: '6' },
