@@ -294,7 +294,13 @@ export const SETTINGS = {
     'Pause between passes of the retention job, which deletes expired refresh tokens, ended sessions and old audit events in small batches; `0` turns it off',
     duration(0),
   ),
-  retentionBatch: setting('retention_batch', 500, '`500`', 'Rows deleted per statement by the retention job', integer(1, 100_000)),
+  retentionBatch: setting(
+    'retention_batch',
+    200,
+    '`200`',
+    'Rows deleted per statement by the retention job (on SQLite the event loop waits for each statement: a few ms for 200 rows)',
+    integer(1, 100_000),
+  ),
   auditRetention: setting(
     'audit_retention',
     365 * 86400,

@@ -46,7 +46,7 @@ export interface RetentionOptions {
  * loop however slow the database is: the hot path is never held for more
  * than one small batch.
  */
-const MIN_PAUSE_MS = 20;
+const MIN_PAUSE_MS = 10;
 const PAUSE_PER_BATCH_MS = 4;
 
 /**
