@@ -110,7 +110,7 @@ function renderMarkdown(report) {
     `# Soak: refresh rotations with retention ${settings.retention ? 'on' : 'off'} (${report.date})`,
     '',
     `Machine: ${report.machine}. ${settings.minutes} min of rotations on ${settings.sessions} sessions (fresh sessions every ${settings.sampleSeconds} s), SQLite, ` +
-      `refresh tokens 60 s, sessions 2 min, audit events kept 2 min, retention every 5 s in batches of 200 (the default). A shared machine: compare runs of one machine only.`,
+      `refresh tokens 60 s, sessions 2 min, audit events kept 2 min, ${settings.retention ? 'retention every 5 s in batches of 200 (the default)' : 'retention off'}. A shared machine: compare runs of one machine only.`,
     '',
     '| t (s) | rotations/s | refresh tokens | sessions | audit events | db MiB | WAL MiB | RSS MiB |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -119,11 +119,13 @@ function renderMarkdown(report) {
         `| ${s.t} | ${s.rotationsPerSecond.toFixed(0)} | ${s.rows.refreshTokens} | ${s.rows.sessions} | ${s.rows.auditEvents} | ${MiB(s.dbBytes).toFixed(1)} | ${MiB(s.walBytes).toFixed(1)} | ${s.rssBytes === undefined ? '—' : MiB(s.rssBytes).toFixed(0)} |`,
     ),
     '',
-    `Steady state (from t = ${verdict.fromSeconds} s, after the first sessions' lifetime and margin): ` +
-      Object.entries(verdict.ranges)
-        .map(([k, r]) => `${k} ${r.min}–${r.max}`)
-        .join('; ') +
-      '.',
+    rows.some((s) => s.t >= verdict.fromSeconds)
+      ? `Steady state (from t = ${verdict.fromSeconds} s, after the first sessions' lifetime and margin): ` +
+        Object.entries(verdict.ranges)
+          .map(([k, r]) => `${k} ${r.min}–${r.max}`)
+          .join('; ') +
+        '.'
+      : `Steady state not reached: run longer than ${verdict.fromSeconds} s.`,
     '',
   ];
   if (settings.retention) {
