@@ -8,7 +8,7 @@
 // --only duotoken,pg,express-jwt,better-auth   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
 // login)   --profile (CPU profiles of the duotoken hot paths, summarised
-// into <date>-profile.md). --soak [--minutes N]: see soak.mjs.
+// into <date>-profile.md).
 import { cpus, totalmem, release, platform } from 'node:os';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

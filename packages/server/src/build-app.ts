@@ -54,13 +54,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     trustProxy: options.trustProxy ?? false,
+    // Draining requests are answered by registerDrainAnswers, in the dialect's shape.
+    return503OnClosing: false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
-    // Draining requests are answered by registerDrainAnswers, in the dialect's shape.
-    return503OnClosing: false,
   });
 
   await app.register(formbody);

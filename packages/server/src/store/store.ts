@@ -78,7 +78,8 @@ export interface Store extends Repos, RetentionRepo {
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
   const prepared = preparedQueries();
-  const repos = { ...bindRepos(opened.db, prepared), ...retentionRepo(opened.db, opened.traits) };
+  const repos = bindRepos(opened.db, prepared);
+  const retention = retentionRepo(opened.db, opened.traits);
   const health = new StoreHealth(async () => {
     const row = { probed_at: Date.now(), payload: randomBytes(PROBE_BYTES).toString('base64') };
     await opened.db
@@ -93,7 +94,7 @@ export function createStore(opened: OpenedDatabase): Store {
     return mapped;
   };
   const guarded = Object.fromEntries(
-    Object.entries(repos).map(([name, fn]) => [
+    Object.entries({ ...repos, ...retention }).map(([name, fn]) => [
       name,
       async (...args: unknown[]) => {
         try {
