@@ -92,7 +92,7 @@ describe('store unavailable: fail closed', () => {
         expect(res.body.code).toBe('10051');
       }
       expect(other.logs.filter((line) => /store unavailable/.test(line))).toHaveLength(1);
-      expect(other.logs.filter((line) => line.includes('"stack"'))).toEqual([]);
+      expect(other.logs.filter((line) => line.includes('"reqId"') && line.includes('"err"'))).toEqual([]);
     } finally {
       await other.close().catch(() => undefined);
     }

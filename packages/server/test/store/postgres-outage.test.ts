@@ -49,7 +49,8 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     const outage = server.logs.filter((line) => /store unavailable/.test(line));
     expect(outage).toHaveLength(1);
     expect(JSON.parse(outage[0]!)).toMatchObject({ level: 50, cause: { message: expect.any(String) } });
-    expect(server.logs.filter((line) => line.includes('"stack"'))).toEqual([]);
+    // No request's log line carries the error (a stack trace per failing request was 3.2 MB in 6.5 s).
+    expect(server.logs.filter((line) => line.includes('"reqId"') && line.includes('"err"'))).toEqual([]);
   });
 
   it('when it is back, the instance recovers by itself: the same refresh token works', async () => {
@@ -58,7 +59,9 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     expect(refresh.status).toBe(200);
     expect(refresh.body.data.refresh_token).not.toBe(pair.refresh_token);
     expect((await server.fetch('/readyz')).status).toBe(200);
-    // #13.4: and the end of the outage once.
+  });
+
+  it('#13.4 the end of the outage is logged once, with how long it lasted and how many calls failed', async () => {
     const back = server.logs.filter((line) => /store available again/.test(line));
     expect(back).toHaveLength(1);
     expect(JSON.parse(back[0]!)).toMatchObject({ downMs: expect.any(Number), failures: expect.any(Number) });
