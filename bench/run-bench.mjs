@@ -34,6 +34,11 @@ import {
 } from './lib/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// `--soak`: a long rotation run with retention on (bench/soak.mjs), instead of the comparison.
+if (process.argv.includes('--soak')) {
+  await import('./soak.mjs');
+  await new Promise(() => {}); // soak.mjs exits by itself
+}
 const { values: opts } = parseArgs({
   options: {
     seconds: { type: 'string', default: '6' },

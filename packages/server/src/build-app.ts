@@ -8,6 +8,7 @@ import { createLinCmsDialect } from './dialects/lin-cms/lin-cms-dialect.js';
 import { createMmmDialect } from './dialects/mmm/mmm-dialect.js';
 import { createStandardDialect } from './dialects/standard/standard-dialect.js';
 import { AuthError, isAuthError } from './errors/auth-error.js';
+import { registerDrainAnswers } from './http/drain-answers.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerCors } from './http/register-cors.js';
 import { registerSystemRoutes } from './http/system-routes.js';
@@ -55,6 +56,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     trustProxy: options.trustProxy ?? false,
+    // Draining requests are answered by registerDrainAnswers, in the dialect's shape.
+    return503OnClosing: false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
@@ -94,12 +97,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     });
     done();
   });
+  registerDrainAnswers(app);
   await registerMetrics(app, services);
 
   app.setErrorHandler((error, request, reply) => {
     const clientError = toClientError(error);
+    // STORE_UNAVAILABLE is not logged per request: the store, Redis and the
+    // revocation feed each log their outage once when it starts and once when it ends.
     if (clientError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
-    else if (clientError.code === 'STORE_UNAVAILABLE') request.log.warn({ err: error }, 'store unavailable');
     const dialect = dialects.get(request.routeOptions.config?.dialect ?? 'standard') ?? fallback;
     return dialect.sendError(clientError, request, reply);
   });

@@ -19,6 +19,7 @@ import { openPostgres } from './store/open-postgres.js';
 import { openSqlite } from './store/open-sqlite.js';
 import type { OpenedDatabase } from './store/opened-database.js';
 import { createStore, type Store } from './store/store.js';
+import { logStoreHealth } from './store/store-health.js';
 
 /**
  * Opens the configured database (embedded SQLite unless a URL says
@@ -31,7 +32,8 @@ export function openDatabase(config: Config, serving?: { logger: Logger }): Open
   const path = url ? url.slice('sqlite:'.length) : join(config.dataDir, 'duotoken.db');
   return openSqlite(path, {
     backgroundCheckpoints: serving !== undefined,
-    onCheckpointError: (message) => serving?.logger.warn({ message }, 'sqlite checkpoint failed'),
+    onCheckpointError: (message) => serving?.logger.warn({ message }, 'sqlite checkpoints failing'),
+    onCheckpointRecovered: () => serving?.logger.info('sqlite checkpoints work again'),
   });
 }
 
@@ -71,6 +73,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     await migrateToLatest(opened);
     store = createStore(opened);
   }
+  const unlogHealth = logStoreHealth(store.health, logger, store.opened.description);
   const ephemeral =
     overrides.ephemeral ??
     (config.redisUrl ? await RedisEphemeralStore.open(config.redisUrl, config.redisPrefix, logger) : new MemoryEphemeralStore(clock));
@@ -98,6 +101,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   // before a one-time admin password is generated and could be lost.
   const app = await buildApp(services, { trustProxy: config.trustProxy });
   const firstStart = await runFirstStart(store, services.hasher, clock, { account: config.adminAccount, password: config.adminPassword });
+  services.retention.start();
   return {
     config,
     services,
@@ -107,12 +111,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
     fencePoll,
     async close() {
       clearInterval(keyReload);
+      await services.retention.stop();
       await app.close();
       await fenceBus?.close();
       await fencePoll.close();
       await ephemeral.close();
       await services.signingThread?.close();
       await store.close();
+      unlogHealth();
     },
   };
 }

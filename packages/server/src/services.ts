@@ -21,6 +21,7 @@ import { AccessGuard } from './sessions/access-guard.js';
 import { RefreshService } from './sessions/refresh-service.js';
 import { SessionFence } from './sessions/session-fence.js';
 import { SessionService } from './sessions/session-service.js';
+import { RetentionJob } from './retention/retention-job.js';
 import { dialectClaims } from './dialects/shared-claims.js';
 import { TokenIssuer, type ClaimsExtension } from './sessions/token-issuer.js';
 import type { Store } from './store/store.js';
@@ -139,6 +140,17 @@ export async function createServices(config: Config, deps: ServiceDeps) {
       rateLimiter: defences.rateLimiter,
     }),
     tenancy: new TenancyService({ store, clock, issuer, fence, audit }),
+    /** Started and stopped by the runtime. */
+    retention: new RetentionJob(
+      { store, clock, logger },
+      {
+        intervalMs: config.retentionInterval * 1000,
+        batchSize: config.retentionBatch,
+        auditRetentionMs: config.auditRetention * 1000,
+        // The fence's window: nothing an unexpired access token may point at goes.
+        keepAfterExpiryMs: retentionMs,
+      },
+    ),
     admin: new AdminService({
       ...{ store, clock, hasher, sessions, audit, checkPassword, lockout, keyRing, ephemeral, fence },
       redisConfigured: Boolean(config.redisUrl),

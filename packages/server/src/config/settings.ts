@@ -295,6 +295,27 @@ export const SETTINGS = {
     '`postgres://…` for PostgreSQL, or `sqlite:path`',
     optionalText(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres:// or sqlite:'),
   ),
+  retentionInterval: setting(
+    'retention_interval',
+    600,
+    '`10m`',
+    'Pause between passes of the retention job, which deletes expired refresh tokens, ended sessions and old audit events in small batches; `0` turns it off',
+    duration(0),
+  ),
+  retentionBatch: setting(
+    'retention_batch',
+    200,
+    '`200`',
+    'Rows deleted per statement by the retention job (on SQLite the event loop waits for each statement: a few ms for 200 rows)',
+    integer(1, 100_000),
+  ),
+  auditRetention: setting(
+    'audit_retention',
+    365 * 86400,
+    '`365d`',
+    'Audit events older than this are deleted by the retention job; `0` keeps them for ever',
+    duration(0),
+  ),
   redisUrl: setting<string | undefined>(
     'redis_url',
     undefined,

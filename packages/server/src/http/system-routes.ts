@@ -15,7 +15,8 @@ export async function registerSystemRoutes(app: FastifyInstance, services: Servi
     {
       schema: {
         tags,
-        summary: 'Readiness: the store and the ephemeral store answer, and the revocation feed is heard',
+        summary:
+          'Readiness: the store answers (after a failed call: can write again), the ephemeral store answers, the revocation feed is heard',
         response: {
           '2xx': Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }),
           503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }),

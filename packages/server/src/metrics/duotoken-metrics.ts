@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditNotice } from '../audit/audit-log.js';
+import type { RetentionBatch } from '../retention/retention-job.js';
 import type { Services } from '../services.js';
 import { countActiveSessions } from './active-sessions.js';
 
@@ -48,6 +49,8 @@ export class DuotokenMetrics {
   private readonly reuseDetections: Counter;
   private readonly lockouts: Counter<'kind'>;
   private readonly auditEvents: Counter<'type'>;
+  private readonly retentionDeleted: Counter<'table'>;
+  private readonly retentionBatches: Histogram<'table'>;
 
   constructor(services: Pick<Services, 'store' | 'clock' | 'keyRing' | 'fence'>, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -127,6 +130,27 @@ export class DuotokenMetrics {
         this.set(services.fence.size);
       },
     });
+    new Gauge({
+      name: 'duotoken_store_up',
+      help: 'Whether the database answers: 0 from a failed call (connection lost, disk full) until a write probe succeeds; /readyz follows it',
+      registers,
+      collect() {
+        this.set(services.store.health.up ? 1 : 0);
+      },
+    });
+    this.retentionDeleted = new Counter({
+      name: 'duotoken_retention_deleted_rows_total',
+      help: 'Rows deleted by the retention job, by table (refresh_tokens, sessions, audit_events)',
+      labelNames: ['table'],
+      registers,
+    });
+    this.retentionBatches = new Histogram({
+      name: 'duotoken_retention_batch_seconds',
+      help: 'Time of one retention DELETE (at most DUOTOKEN_RETENTION_BATCH rows), by table',
+      labelNames: ['table'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -150,6 +174,12 @@ export class DuotokenMetrics {
     this.auditEvents.inc({ type: event.type });
     if (event.type === 'refresh.reuse_detected') this.reuseDetections.inc();
     else if (event.type === 'login.locked') this.lockouts.inc({ kind: event.details?.hard === true ? 'hard' : 'timed' });
+  }
+
+  /** Listener of the retention job: rows deleted and the time of each batch. */
+  observeRetentionBatch(batch: RetentionBatch): void {
+    this.retentionDeleted.inc({ table: batch.table }, batch.deleted);
+    this.retentionBatches.observe({ table: batch.table }, batch.ms / 1000);
   }
 
   /** The exposition text and its content type. */

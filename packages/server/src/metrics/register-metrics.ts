@@ -39,6 +39,7 @@ export async function registerMetrics(app: FastifyInstance, services: Services):
   const { config } = services;
   const metrics = new DuotokenMetrics(services);
   services.audit.onRecord((event) => metrics.observeAudit(event));
+  services.retention.onBatch((batch) => metrics.observeRetentionBatch(batch));
   app.decorate('metrics', metrics);
   app.decorateRequest('metricsCode', undefined);
 

@@ -5,12 +5,24 @@ export type DbErrorKind = 'UNIQUE_VIOLATION' | 'UNAVAILABLE' | 'OTHER';
 
 /**
  * Transient PostgreSQL states, answered 503 so clients retry: admin/crash
- * shutdown and start-up (57P01-57P03), too many connections (53300), statement
- * timeout (57014), serialization failure and deadlock (40001, 40P01).
+ * shutdown and start-up (57P01-57P03), statement timeout (57014),
+ * serialization failure and deadlock (40001, 40P01), I/O and system errors
+ * (58030, 58000). Class 53 (insufficient resources: disk full, out of memory,
+ * too many connections) and class 08 (connection) are matched by prefix.
  */
-const PG_TRANSIENT = ['57P01', '57P02', '57P03', '53300', '57014', '40001', '40P01'];
+const PG_TRANSIENT = ['57P01', '57P02', '57P03', '57014', '40001', '40P01', '58030', '58000'];
+const PG_TRANSIENT_CLASSES = ['08', '53'];
+/**
+ * SQLite result codes whose whole family (`SQLITE_IOERR_WRITE`,
+ * `SQLITE_BUSY_SNAPSHOT`…: better-sqlite3 reports extended codes) means the
+ * database cannot do the work now: locked, disk full (#13.1), I/O error,
+ * file gone, out of memory.
+ */
+const SQLITE_TRANSIENT = ['SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_NOMEM'];
 /** Socket-level failures of any driver. */
 const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
+
+const inFamily = (code: string, families: string[]) => families.some((f) => code === f || code.startsWith(`${f}_`));
 
 /** Maps SQLite and PostgreSQL driver errors to one kind. */
 export function classifyDbError(error: unknown): DbErrorKind {
@@ -19,9 +31,9 @@ export function classifyDbError(error: unknown): DbErrorKind {
   if (
     typeof code === 'string' &&
     (NETWORK.includes(code) ||
-      ['SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN'].includes(code) ||
-      code.startsWith('08') || // PostgreSQL connection exceptions
-      PG_TRANSIENT.includes(code))
+      inFamily(code, SQLITE_TRANSIENT) ||
+      PG_TRANSIENT.includes(code) ||
+      PG_TRANSIENT_CLASSES.some((c) => code.length === 5 && code.startsWith(c)))
   )
     return 'UNAVAILABLE';
   if (

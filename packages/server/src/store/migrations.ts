@@ -159,6 +159,36 @@ function migrations(traits: DialectTraits): Record<string, Migration> {
       },
     },
     /**
+     * Retention (#13.2): the indexes its batched deletes walk (refresh tokens
+     * and sessions by expiry, ended sessions by revocation time: a partial
+     * index, live sessions are not in it; audit events already have one by
+     * time), and the one-row table `store_probe` that readiness writes to
+     * learn whether the database can write again after a failure (#13.1).
+     */
+    '0004_retention': {
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex('refresh_tokens_expires_idx').on('refresh_tokens').column('expires_at').execute();
+        await db.schema.createIndex('sessions_expires_idx').on('sessions').column('expires_at').execute();
+        await db.schema
+          .createIndex('sessions_revoked_idx')
+          .on('sessions')
+          .column('revoked_at')
+          .where('revoked_at', 'is not', null)
+          .execute();
+        await db.schema
+          .createTable('store_probe')
+          .addColumn('id', 'integer', (c: any) => c.primaryKey())
+          .addColumn('probed_at', 'bigint', (c: any) => c.notNull())
+          .addColumn('payload', 'text', (c: any) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('store_probe').ifExists().execute();
+        for (const index of ['sessions_revoked_idx', 'sessions_expires_idx', 'refresh_tokens_expires_idx'])
+          await db.schema.dropIndex(index).ifExists().execute();
+      },
+    },
+    /**
      * The admin console (#16): audit events gain `subject_id` (the user acted
      * upon; `user_id` is the one who acted), filled for the events already
      * there; indexes for the admin filters: audit by actor, subject and

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { SQLITE_TRAITS } from './dialect-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer, WAL_RESTART_PAGES } from './sqlite-checkpointer.js';
+import { SqliteKeepCauseDialect } from './sqlite-keep-cause-dialect.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export interface SqliteOptions {
@@ -14,8 +15,10 @@ export interface SqliteOptions {
    * server; short CLI commands leave it to SQLite).
    */
   backgroundCheckpoints?: boolean;
-  /** Where checkpoint errors go. */
+  /** Where checkpoint errors go (the first of each failing streak). */
   onCheckpointError?: (message: string) => void;
+  /** Told when checkpoints succeed again after an error. */
+  onCheckpointRecovered?: () => void;
 }
 
 /** SQLite's own checkpoint threshold (pages) while the checkpointer thread runs: only a fallback. */
@@ -39,10 +42,16 @@ export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDat
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // A WAL that outgrew the checkpointer's RESTART bound (a long burst, a disk
+  // that was full) is truncated back to that bound when it next starts over,
+  // instead of keeping its largest size for ever (#13.2: disk the WAL needs).
+  const pageBytes = Number(sqlite.pragma('page_size', { simple: true }));
+  sqlite.pragma(`journal_size_limit = ${WAL_RESTART_PAGES * pageBytes}`);
   let checkpointer: SqliteCheckpointer | undefined;
   if (options.backgroundCheckpoints && path !== ':memory:') {
     checkpointer = new SqliteCheckpointer(path, {
       onError: options.onCheckpointError,
+      onRecovered: options.onCheckpointRecovered,
       onLost: () => {
         options.onCheckpointError?.('checkpoint thread ended: SQLite checkpoints inside commits again');
         if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);
@@ -50,7 +59,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDat
     });
     sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteKeepCauseDialect({ database: withStatementCache(sqlite) }, sqlite) });
   return {
     db,
     traits: SQLITE_TRAITS,

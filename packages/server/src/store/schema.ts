@@ -14,6 +14,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   login_failures: LoginFailuresTable;
+  store_probe: StoreProbeTable;
 }
 
 export interface UsersTable {
@@ -113,4 +114,12 @@ export interface LoginFailuresTable {
   seq: number;
   last_failure_at: number;
   locked_until: number;
+}
+
+/** One row, rewritten by the store's write probe (readiness after a failed write). */
+export interface StoreProbeTable {
+  id: number;
+  probed_at: number;
+  /** Random text, as large as a write that must succeed before the store counts as writable. */
+  payload: string;
 }

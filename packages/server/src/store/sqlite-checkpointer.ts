@@ -14,6 +14,8 @@ db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 parentPort.postMessage({ ready: true });
 let timer;
+// Told once per failing streak (a full disk fails every tick, 20 times a second).
+let failing = false;
 function tick() {
   try {
     const [state] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -21,8 +23,11 @@ function tick() {
     // catching up, and the WAL from ever starting over: past the bound, wait
     // for a gap between writes (RESTART) so the next writer rewinds the WAL.
     if (state && state.log > workerData.restartPages) db.pragma('wal_checkpoint(RESTART)');
+    if (failing) parentPort.postMessage({ recovered: true });
+    failing = false;
   } catch (error) {
-    parentPort.postMessage({ error: String((error && error.message) || error) });
+    if (!failing) parentPort.postMessage({ error: String((error && error.message) || error) });
+    failing = true;
   }
   timer = setTimeout(tick, workerData.intervalMs);
 }
@@ -36,13 +41,22 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/**
+ * WAL length (pages) past which the checkpointer waits for a gap in the
+ * writes: under steady writes the WAL file grows to about this size (64 MiB
+ * with 4 KiB pages) and is reused from its start after each RESTART.
+ */
+export const WAL_RESTART_PAGES = 16_384;
+
 export interface CheckpointerOptions {
   /** Pause between passive checkpoints. */
   intervalMs?: number;
   /** WAL length (pages) past which the checkpointer waits for a gap in the writes. */
   restartPages?: number;
-  /** Called with checkpoint errors (busy, I/O); the checkpointer keeps trying. */
+  /** Called with the first checkpoint error of a failing streak (busy, I/O, disk full); the checkpointer keeps trying. */
   onError?: (message: string) => void;
+  /** Called when a checkpoint succeeds again after `onError`. */
+  onRecovered?: () => void;
   /** Called if the thread ends without `stop()` (it could not start, or crashed): checkpoints are SQLite's again. */
   onLost?: () => void;
 }
@@ -75,15 +89,16 @@ export class SqliteCheckpointer {
         driverPath,
         path,
         intervalMs: options.intervalMs ?? 50,
-        restartPages: options.restartPages ?? 16_384,
+        restartPages: options.restartPages ?? WAL_RESTART_PAGES,
         busyTimeoutMs: 2_000,
       },
     });
     let started!: () => void;
     this.ready = new Promise((resolve) => (started = resolve));
-    this.worker.on('message', (message: { error?: string; ready?: boolean }) => {
+    this.worker.on('message', (message: { error?: string; ready?: boolean; recovered?: boolean }) => {
       if (message.ready) started();
       if (message.error !== undefined) options.onError?.(message.error);
+      if (message.recovered) options.onRecovered?.();
     });
     this.worker.on('error', (error) => options.onError?.(String(error.message)));
     this.worker.once('exit', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
@@ -9,7 +10,20 @@ import type { Database } from './schema.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
 import { signingKeysRepo } from './signing-keys-repo.js';
 import { userQueries, usersRepo } from './users-repo.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
 import { toAuthError } from './map-db-error.js';
+import { retentionRepo, type RetentionRepo } from './retention-repo.js';
+import { StoreHealth } from './store-health.js';
+
+/**
+ * Random bytes the write probe writes (as base64, so about 64 KiB). A full
+ * disk leaves room for as much as the write that failed had claimed (SQLite's
+ * WAL keeps the space a rolled-back transaction wrote into), so a one-row
+ * probe would pass while a login still fails; a probe larger than any
+ * request's write passes only once there is real room (#13.1). Random, so that
+ * PostgreSQL cannot compress it away.
+ */
+const PROBE_BYTES = 48 * 1024;
 
 /** Every repository, bound to one executor (the pool or a transaction). */
 export type Repos = ReturnType<typeof usersRepo> &
@@ -45,50 +59,77 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): Repos {
 /**
  * The durable store: purpose-named methods over Kysely, and `transaction()`
  * for work that must land whole or not at all. Driver errors leave here
- * classified (`CONFLICT`, `STORE_UNAVAILABLE`).
+ * classified (`CONFLICT`, `STORE_UNAVAILABLE`); every STORE_UNAVAILABLE is
+ * also reported to `health`.
  */
-export interface Store extends Repos {
+export interface Store extends Repos, RetentionRepo {
   transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
-  /** Cheap round trip for `/readyz`. */
+  /**
+   * For `/readyz`: a cheap read while the store is up; while it is down (a
+   * call failed), a write probe, so that readiness stays false until writes
+   * work again.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
   readonly opened: OpenedDatabase;
+  /** Up, or down since a call failed with STORE_UNAVAILABLE; state changes are heard once each. */
+  readonly health: StoreHealth;
 }
 
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
   const prepared = preparedQueries(opened.traits);
   const repos = bindRepos(opened.db, prepared);
+  const retention = retentionRepo(opened.db, opened.traits);
+  const health = new StoreHealth(async () => {
+    const row = { probed_at: Date.now(), payload: randomBytes(PROBE_BYTES).toString('base64') };
+    await opened.db
+      .insertInto('store_probe')
+      .values({ id: 1, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+  });
+  const classify = (error: unknown): unknown => {
+    const mapped = toAuthError(error);
+    if (isAuthError(mapped) && mapped.code === 'STORE_UNAVAILABLE') health.failed(error);
+    return mapped;
+  };
   const guarded = Object.fromEntries(
-    Object.entries(repos).map(([name, fn]) => [
+    Object.entries({ ...repos, ...retention }).map(([name, fn]) => [
       name,
       async (...args: unknown[]) => {
         try {
           return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
         } catch (error) {
-          throw toAuthError(error);
+          throw classify(error);
         }
       },
     ]),
-  ) as unknown as Repos;
+  ) as unknown as Repos & RetentionRepo;
   return {
     ...guarded,
     opened,
+    health,
     async transaction(work) {
       try {
         return await opened.db.transaction().execute((trx) => work(bindRepos(trx, prepared)));
       } catch (error) {
-        throw toAuthError(error);
+        throw classify(error);
       }
     },
     async ping() {
+      if (!health.up) {
+        if (await health.recover()) return;
+        throw new AuthError('STORE_UNAVAILABLE', { message: 'the store cannot write yet' });
+      }
       try {
         await opened.db.selectFrom('users').select('id').limit(1).execute();
       } catch (error) {
-        throw toAuthError(error);
+        throw classify(error);
       }
     },
     async close() {
+      health.stop();
       await opened.release?.();
       await opened.db.destroy();
     },

@@ -106,6 +106,19 @@ describe('GET /metrics on the main port (DUOTOKEN_METRICS_TOKEN)', () => {
     }
   });
 
+  it('store state and retention batches (#13.1, #13.2): duotoken_store_up, rows deleted and time per batch by table', async () => {
+    expect(sample(await scrape(), 'duotoken_store_up')).toBe(1);
+    const pair = (await login(ADMIN.password)).body.data;
+    await call(server, 'POST', '/auth/logout', { headers: { authorization: `Bearer ${pair.access_token}` } });
+    server.clock.advance(40 * 86_400); // past the refresh tokens' 30-day expiry and the access-token window
+    await server.runtime.services.retention.runOnce();
+    const text = await scrape();
+    expect(sample(text, 'duotoken_retention_deleted_rows_total', { table: 'refresh_tokens' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'duotoken_retention_deleted_rows_total', { table: 'sessions' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'duotoken_retention_batch_seconds_count', { table: 'refresh_tokens' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'duotoken_retention_batch_seconds_sum', { table: 'sessions' })).toBeGreaterThan(0);
+  });
+
   it('access log lines carry a request id and no token', async () => {
     const pair = (await login(ADMIN.password)).body.data;
     await server.fetch(`/auth/me?access-token=${pair.access_token}`);

@@ -75,7 +75,7 @@ describe('store unavailable: fail closed', () => {
     ).toBe(true);
   });
 
-  it('a database closed under the running server gives 503/10051, not 500', async () => {
+  it('a database closed under the running server gives 503/10051, not 500, and is logged once (#13.4), not per request', async () => {
     const other = await startSecurityServer({ DUOTOKEN_RATE_LIMITS: 'off' });
     try {
       const pair = await loginOk(other, ADMIN.account, ADMIN.password);
@@ -88,6 +88,8 @@ describe('store unavailable: fail closed', () => {
         expect(res.status).toBe(503);
         expect(res.body.code).toBe('10051');
       }
+      expect(other.logs.filter((line) => /store unavailable/.test(line))).toHaveLength(1);
+      expect(other.logs.filter((line) => line.includes('"reqId"') && line.includes('"err"'))).toEqual([]);
     } finally {
       await other.close().catch(() => undefined);
     }

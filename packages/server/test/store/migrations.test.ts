@@ -43,6 +43,7 @@ function upgradeKeepsSessions(open: () => OpenedDatabase, dispose: (opened: Open
       await sql`insert into refresh_tokens (jti, session_id, token_hash, issued_at, expires_at, consumed_at, successor_jti)
         values (${jti}, 'old-session-0000001', ${'f'.repeat(64)}, ${now}, ${now + 3_600_000}, null, null)`.execute(db);
 
+      // 0002 and every later migration.
       expect((await migrateToLatest(opened))[0]).toBe('0002_refresh_tokens_by_jti');
       const store = createStore(opened);
       const services = await createServices(testConfig(), {

@@ -43,6 +43,18 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     expect(await within(2_000, async () => (await verify()).body.code === '10051'), 'forward-auth did not fail closed').toBe(true);
   });
 
+  it('#13.4 while it is down, the outage is logged once with its cause, not once per failing request (no stack traces)', async () => {
+    for (let i = 0; i < 20; i++) {
+      const res = await call(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
+      expect(res.status).toBe(503);
+    }
+    const outage = server.logs.filter((line) => /store unavailable/.test(line));
+    expect(outage).toHaveLength(1);
+    expect(JSON.parse(outage[0]!)).toMatchObject({ level: 50, cause: { message: expect.any(String) } });
+    // No request's log line carries the error (a stack trace per failing request was 3.2 MB in 6.5 s).
+    expect(server.logs.filter((line) => line.includes('"reqId"') && line.includes('"err"'))).toEqual([]);
+  });
+
   it('when it is back, the instance recovers by itself: the same refresh token works', async () => {
     proxy.restore();
     const refresh = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
@@ -50,5 +62,11 @@ describe.skipIf(!PG_URL)('PostgreSQL outage', () => {
     expect(refresh.body.data.refresh_token).not.toBe(pair.refresh_token);
     // The fence opens again at its next read of the store.
     expect(await within(2_000, async () => (await server.fetch('/readyz')).status === 200)).toBe(true);
+  });
+
+  it('#13.4 the end of the outage is logged once, with how long it lasted and how many calls failed', async () => {
+    const back = server.logs.filter((line) => /store available again/.test(line));
+    expect(back).toHaveLength(1);
+    expect(JSON.parse(back[0]!)).toMatchObject({ downMs: expect.any(Number), failures: expect.any(Number) });
   });
 });

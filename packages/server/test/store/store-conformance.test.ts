@@ -318,6 +318,65 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(await store.queryAuditEvents({ type: 'test.event', since: T0 + 1, until: T0 + 2, limit: 10 })).toHaveLength(1);
   });
 
+  // Retention (#13.2) works on rows ten days before T0, so the rows of the other tests are never in its range.
+  const OLD = T0 - 10 * 86_400_000;
+
+  it('retention: refresh-token rows go once expired, consumed or not; an unexpired consumed token stays (reuse detection)', async () => {
+    const sid = await newSession(alice);
+    const expiredFresh = await newToken(sid, OLD, OLD + 5);
+    const expiredConsumed = await newToken(sid, OLD, OLD + 6);
+    const consumed = await newToken(sid, OLD, OLD + 1_000);
+    const live = await newToken(sid, OLD, OLD + 2_000);
+    expect(await store.consumeRefreshToken(expiredConsumed.jti, consumed.jti, OLD + 1)).toBeDefined();
+    expect(await store.consumeRefreshToken(consumed.jti, live.jti, OLD + 2)).toBeDefined();
+    expect(await store.deleteExpiredRefreshTokens(OLD + 100, 500)).toBe(2);
+    expect(await store.findRefreshToken(expiredFresh.jti)).toBeUndefined();
+    expect(await store.findRefreshToken(expiredConsumed.jti)).toBeUndefined();
+    // Consumed (on PostgreSQL the time may be the database's clock), and kept.
+    expect((await store.findRefreshToken(consumed.jti))?.consumed_at).not.toBeNull();
+    expect(await store.findRefreshToken(live.jti)).toBeDefined();
+    expect(await store.deleteExpiredRefreshTokens(OLD + 100, 500)).toBe(0);
+  });
+
+  it('retention: deletes at most one batch per call; concurrent callers never fail and delete each row once', async () => {
+    const sid = await newSession(alice);
+    for (let i = 0; i < 12; i++) await newToken(sid, OLD, OLD + 10 + i);
+    expect(await store.deleteExpiredRefreshTokens(OLD + 100, 5)).toBe(5);
+    // Three instances' jobs at once (PostgreSQL: SKIP LOCKED), then one until nothing is left.
+    const concurrent = await Promise.all(Array.from({ length: 3 }, () => store.deleteExpiredRefreshTokens(OLD + 100, 2)));
+    let deleted = concurrent.reduce((a, b) => a + b, 0);
+    for (let n = 1; n > 0; deleted += n) n = await store.deleteExpiredRefreshTokens(OLD + 100, 2);
+    expect(deleted).toBe(7);
+  });
+
+  it('retention: an ended session goes once no refresh-token row is left; live and recently ended ones stay', async () => {
+    const at = (offsetMs: number) => OLD + offsetMs;
+    const revoked = await newSession(alice, { created_at: at(0), expires_at: T0 + 86_400_000, revoked_at: at(10), revoke_reason: 'test' });
+    const expired = await newSession(alice, { created_at: at(0), expires_at: at(20) });
+    const live = await newSession(alice, { created_at: at(0), expires_at: T0 + 86_400_000 });
+    const revokedLater = await newSession(alice, { created_at: at(0), expires_at: T0 + 86_400_000, revoked_at: at(500) });
+    const token = await newToken(revoked, at(0), at(50));
+    expect(await store.deleteEndedSessions(at(100), 500)).toBe(1);
+    expect(await store.findSession(expired)).toBeUndefined();
+    // Its refresh token could still be presented until at(50): the session stays while the row does.
+    expect(await store.findSession(revoked)).toBeDefined();
+    expect(await store.deleteExpiredRefreshTokens(at(100), 500)).toBe(1);
+    expect(await store.findRefreshToken(token.jti)).toBeUndefined();
+    expect(await store.deleteEndedSessions(at(100), 500)).toBe(1);
+    expect(await store.findSession(revoked)).toBeUndefined();
+    expect(await store.findSession(live)).toBeDefined();
+    expect(await store.findSession(revokedLater)).toBeDefined();
+  });
+
+  it('retention: audit events older than the cut-off go, in batches', async () => {
+    for (let i = 0; i < 3; i++)
+      await store.insertAuditEvent({ at: OLD + i, type: 'retention.old', user_id: null, session_id: null, ip: null, details: '{}' });
+    await store.insertAuditEvent({ at: OLD + 100, type: 'retention.old', user_id: null, session_id: null, ip: null, details: '{}' });
+    expect(await store.deleteAuditEventsBefore(OLD + 50, 2)).toBe(2);
+    expect(await store.deleteAuditEventsBefore(OLD + 50, 2)).toBe(1);
+    expect((await store.queryAuditEvents({ type: 'retention.old', limit: 10 })).map((e) => e.at)).toEqual([OLD + 100]);
+  });
+
   it('users (admin listing): membership, status and search filters, sorts, totals, name change', async () => {
     const [x, y] = [await store.createCompany({ name: 'List X', now: T0 }), await store.createCompany({ name: 'List Y', now: T0 })];
     const mk = async (account: string, name: string, at: number) =>
