@@ -219,7 +219,8 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
     },
     me: async <T>() => (await call('GET', path('me'))) as T,
     sessions: async () => (await call('GET', path('sessions'))) as SessionView[],
-    request: async <T>(method: string, p: string, options: RequestOptions = {}) => (await call(method, p, options.json, options.query)) as T,
+    request: async <T>(method: string, p: string, options: RequestOptions = {}) =>
+      (await call(method, p, options.json, options.query)) as T,
     async logoutAll() {
       // A failure keeps the tokens and throws: "signed out everywhere" must not be claimed when the server did not do it.
       await call('POST', path('logoutAll'));
