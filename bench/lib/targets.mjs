@@ -79,6 +79,7 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
   return {
     ...proc,
     account,
+    dataDir,
     /** A new session: the standard token pair. */
     async login() {
       const { json } = await postJson(`${proc.url}/auth/login`, { account, password: PASSWORD });
