@@ -356,7 +356,9 @@ async function benchConsole() {
     log('console: users page with 10,000 users (Chromium) …');
     const browserPath = process.env.DUOTOKEN_TEST_BROWSER ?? '/usr/bin/chromium';
     const usersPageReady = await usersPageReadyMs({ server, adminPassword: PASSWORD, browserPath });
-    log(`console: JS ${size.firstLoadGzipBytes} B gzip first load, ${size.allGzipBytes} B all; users page ready in ${usersPageReady.ms} ms`);
+    log(
+      `console: JS ${size.firstLoadGzipBytes} B gzip first load, ${size.allGzipBytes} B all; users page ready in ${usersPageReady.ms} ms`,
+    );
     return { ...size, usersPageReady };
   } finally {
     await server.stop();

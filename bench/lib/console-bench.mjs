@@ -50,7 +50,14 @@ export async function usersPageReadyMs({ server, adminPassword, browserPath, use
   const browser = await chromium.launch({
     executablePath: browserPath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
   const times = [];
   try {
@@ -63,21 +70,24 @@ export async function usersPageReadyMs({ server, adminPassword, browserPath, use
       const pair = (await login.json()).data;
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
       // Signed in as the console would be, and a probe that notes when the first user row is in the DOM.
-      await context.addInitScript((tokens) => {
-        localStorage.setItem('duotoken-console', JSON.stringify(tokens));
-        new MutationObserver((_changes, observer) => {
-          if (document.querySelector('[data-testid="user-row"]')) {
-            window.__usersReadyMs = performance.now();
-            observer.disconnect();
-          }
-        }).observe(document, { childList: true, subtree: true });
-      }, {
-        accessToken: pair.access_token,
-        refreshToken: pair.refresh_token,
-        accessExpiresAt: pair.expires_at * 1000,
-        refreshExpiresAt: pair.refresh_expires_at * 1000,
-        clockOffsetMs: 0,
-      });
+      await context.addInitScript(
+        (tokens) => {
+          localStorage.setItem('duotoken-console', JSON.stringify(tokens));
+          new MutationObserver((_changes, observer) => {
+            if (document.querySelector('[data-testid="user-row"]')) {
+              window.__usersReadyMs = performance.now();
+              observer.disconnect();
+            }
+          }).observe(document, { childList: true, subtree: true });
+        },
+        {
+          accessToken: pair.access_token,
+          refreshToken: pair.refresh_token,
+          accessExpiresAt: pair.expires_at * 1000,
+          refreshExpiresAt: pair.refresh_expires_at * 1000,
+          clockOffsetMs: 0,
+        },
+      );
       const page = await context.newPage();
       await page.goto(`${server.url}/console/#/users`);
       await page.waitForFunction(() => typeof window.__usersReadyMs === 'number', null, { timeout: 30_000 });

@@ -145,7 +145,9 @@ describe.skipIf(!BROWSER_PATH)('the admin console in real Chromium, as an admin 
       await page.click(byId('export-csv'));
       const file = await download;
       expect(file.suggestedFilename()).toMatch(/\.csv$/);
-      const lines = readFileSync((await file.path())!, 'utf8').trim().split(/\r?\n/);
+      const lines = readFileSync((await file.path())!, 'utf8')
+        .trim()
+        .split(/\r?\n/);
       const header = csvCells(lines[0]!);
       const rows = lines.slice(1).map(csvCells);
       expect(header).toEqual(expect.arrayContaining(['id', 'type', 'outcome']));

@@ -23,7 +23,8 @@ warnIfSkipped('e2e/browser/console-tour.test.ts');
 /** Screenshots of every page, in both languages and both sizes (git-ignored, kept by CI as artifacts). */
 const SHOTS = join(ARTIFACTS, 'console');
 const actor = { userId: null, ip: null };
-const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const PHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 /**
  * Every page of the console as a platform admin sees it, with enough data to
@@ -54,7 +55,8 @@ describe.skipIf(!BROWSER_PATH)('every console page in both languages and sizes',
     await admin.createCompany('Globex', actor);
     const alice = await admin.createUser({ account: 'alice', password: 'a long enough password 1', name: '李爱丽' }, actor);
     await admin.setMembership('alice', acme.id, ['admin', 'member'], actor);
-    for (let i = 0; i < 25; i++) await admin.createUser({ account: `user${String(i).padStart(2, '0')}`, password: 'a long enough password 1' }, actor);
+    for (let i = 0; i < 25; i++)
+      await admin.createUser({ account: `user${String(i).padStart(2, '0')}`, password: 'a long enough password 1' }, actor);
     // Sessions from two devices, and a failed sign-in, for the sessions, audit and overview pages.
     expect(await apiLogin(server, 'alice', 'a long enough password 1', PHONE_UA, 'ios')).toBe(200);
     expect(await apiLogin(server, 'alice', 'a long enough password 1', 'curl/8.5.0', 'cli')).toBe(200);
@@ -139,5 +141,4 @@ describe.skipIf(!BROWSER_PATH)('every console page in both languages and sizes',
         expect(Object.entries(overflow).filter(([, px]) => px > 0)).toEqual([]);
         expect(browser.errors).toEqual([]);
       }, 120_000);
-
 });

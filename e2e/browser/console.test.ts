@@ -2,7 +2,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captchaAnswer } from '../../packages/server/test/helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
-import { BROWSER_PATH, ensureConsoleBuilt, horizontalOverflow, launchBrowser, SIZES, warnIfSkipped, type TestBrowser } from './browser-harness.js';
+import {
+  BROWSER_PATH,
+  ensureConsoleBuilt,
+  horizontalOverflow,
+  launchBrowser,
+  SIZES,
+  warnIfSkipped,
+  type TestBrowser,
+} from './browser-harness.js';
 import { byId, confirm, pick, signIn, successMessage } from './console-driver.js';
 
 warnIfSkipped('e2e/browser/console.test.ts');

@@ -114,7 +114,8 @@ export interface Overview {
   version: string;
   store: 'sqlite' | 'postgres';
   redis: { configured: boolean; connected: boolean };
-  revocation_feed: { state: string; lag_ms: number | null };
+  /** `suspended` when this instance cannot trust its revocation list (then it refuses tokens: fail closed), with why. */
+  revocation_feed: { state: 'live' | 'suspended'; reason?: string | null; lag_ms: number | null };
   active_sessions: number;
   logins_last_hour: { success: number; failure: number };
   lockouts_in_force: number;

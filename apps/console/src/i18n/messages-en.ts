@@ -109,6 +109,8 @@ export const messagesEn: Record<MessageKey, string> = {
   'overview.connected': 'connected',
   'overview.disconnected': 'disconnected',
   'overview.feed': 'Revocation feed',
+  'overview.feedLive': 'live',
+  'overview.feedSuspended': 'suspended (refusing tokens)',
   'overview.lag': 'lag {ms} ms',
   'overview.activeSessions': 'Active sessions',
   'overview.loginsHour': 'Sign-ins, last hour',

@@ -106,6 +106,8 @@ export const messagesZh = {
   'overview.connected': '已连接',
   'overview.disconnected': '未连接',
   'overview.feed': '吊销通知',
+  'overview.feedLive': '正常',
+  'overview.feedSuspended': '已暂停（拒绝令牌）',
   'overview.lag': '延迟 {ms} 毫秒',
   'overview.activeSessions': '活跃会话',
   'overview.loginsHour': '最近一小时登录成功',
