@@ -21,6 +21,8 @@ export interface SessionView {
   expires_at: number;
   ip: string | null;
   user_agent: string | null;
+  /** Readable name of the device behind `user_agent` ("Chrome 156 on Linux", "curl 8.5.0"); null without one. */
+  device: string | null;
   device_type: string | null;
   company_id: number | null;
   current: boolean;

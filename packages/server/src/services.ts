@@ -123,6 +123,9 @@ export async function createServices(config: Config, deps: ServiceDeps) {
       rateLimiter: defences.rateLimiter,
     }),
     tenancy: new TenancyService({ store, clock, issuer, fence, audit }),
-    admin: new AdminService({ store, clock, hasher, sessions, audit, checkPassword, lockout }),
+    admin: new AdminService({
+      ...{ store, clock, hasher, sessions, audit, checkPassword, lockout, keyRing, ephemeral, fence },
+      redisConfigured: Boolean(config.redisUrl),
+    }),
   };
 }

@@ -1,77 +1,100 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { HttpDialect } from '../dialects/dialect.js';
 import { ok } from '../dialects/standard/standard-format.js';
-import { bearer, envelope, SessionData } from '../dialects/standard/standard-schemas.js';
-import { AuthError } from '../errors/auth-error.js';
-import { principalOf, requireAccess } from '../http/require-access.js';
+import { envelope, SessionData } from '../dialects/standard/standard-schemas.js';
 import type { Services } from '../services.js';
-import type { Actor } from './admin-service.js';
+import { registerAdminAuditRoutes } from './admin-audit-routes.js';
+import { registerAdminCompanyRoutes } from './admin-company-routes.js';
+import { actorOf, adminRouteKit } from './admin-route-kit.js';
 import {
   adminErrors,
-  AuditPage,
-  AuditQuery,
-  CompanyData,
-  CreateCompanyBody,
   CreateUserBody,
   MembershipBody,
   MembershipData,
   MembershipParams,
   PasswordResetBody,
+  UpdateUserBody,
   UserData,
   UserDetailData,
   UserListQuery,
   UserPage,
   UserParams,
   UserSessionParams,
+  WhoamiData,
 } from './admin-schemas.js';
-
-/** 10030 unless the verified access token says platform admin (`adm: true`). */
-const adminOnly: preValidationAsyncHookHandler = async (request) => {
-  if (!principalOf(request).isAdmin) throw new AuthError('FORBIDDEN', { details: { reason: 'platform admin only' } });
-};
-
-const actorOf = (request: FastifyRequest): Actor => ({ userId: principalOf(request).userId, ip: request.ip ?? null });
+import { registerAdminSessionRoutes } from './admin-session-routes.js';
+import { registerAdminSystemRoutes } from './admin-system-routes.js';
 
 /**
- * The admin API (`/admin/…`, SPEC §3): users, companies, memberships, a
- * user's sessions, lockouts and the audit trail, for platform admins only.
- * It speaks the standard envelope and finds the access token as the
- * standard dialect does, whichever dialects are mounted. Every change goes
- * through `AdminService`, which audits it and fences affected sessions.
+ * The admin API (`/admin/…`, SPEC §3; docs/admin-api.md): users,
+ * memberships, companies, sessions across users, the audit trail, signing
+ * keys and an overview, for platform admins and, within their companies,
+ * company admins. It speaks the standard envelope and finds the access token
+ * as the standard dialect does, whichever dialects are mounted. Handlers are
+ * thin: `AdminService` checks the caller's scope, audits every change and
+ * revokes or fences the sessions concerned.
  */
 export async function registerAdminRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const { admin } = services;
-  const common = {
-    config: { dialect: 'standard' as const },
-    preValidation: [requireAccess(services, dialect, { autoRenew: false }), adminOnly],
-  };
-  const schema = <T extends object>(summary: string, extra: T) => ({ tags: ['admin'], security: bearer, summary, ...extra });
+  const kit = adminRouteKit(base, services, dialect);
+  const { app, admin, common, schema } = kit;
   const done = envelope(Type.Null());
+
+  app.get(
+    '/admin/whoami',
+    {
+      ...common,
+      schema: schema('What the caller may administer (any valid token; the API enforces, the console only hides)', {
+        response: { 200: envelope(WhoamiData), ...adminErrors },
+      }),
+    },
+    async (request) => {
+      const rights = await admin.whoami(actorOf(request));
+      return ok(request, { platform_admin: rights.platformAdmin, company_admin_of: rights.companyAdminOf });
+    },
+  );
 
   app.get(
     '/admin/users',
     {
       ...common,
-      schema: schema('List users (search, paging)', { querystring: UserListQuery, response: { 200: envelope(UserPage), ...adminErrors } }),
+      schema: schema('List users (search, filters, sort, paging); company admins see their companies’ members', {
+        querystring: UserListQuery,
+        response: { 200: envelope(UserPage), ...adminErrors },
+      }),
     },
     async (request) => {
-      const { search, limit = 50, offset = 0 } = request.query;
-      return ok(request, await admin.listUsersPage({ search: search || undefined, limit, offset }));
+      const { search, company_id, status, sort, order, limit = 50, offset = 0 } = request.query;
+      return ok(
+        request,
+        await admin.listUsersPage(
+          { search: search || undefined, companyId: company_id, status, sort, order, limit, offset },
+          actorOf(request),
+        ),
+      );
     },
   );
 
   app.post(
     '/admin/users',
-    { ...common, schema: schema('Create a user', { body: CreateUserBody, response: { 200: envelope(UserData), ...adminErrors } }) },
+    {
+      ...common,
+      schema: schema('Create a user (company admins: into one of their companies, never a platform admin)', {
+        body: CreateUserBody,
+        response: { 200: envelope(UserData), ...adminErrors },
+      }),
+    },
     async (request) => {
       const b = request.body;
-      return ok(
-        request,
-        await admin.createUser({ account: b.account, password: b.password, name: b.name, isAdmin: b.is_admin }, actorOf(request)),
-      );
+      const input = {
+        account: b.account,
+        password: b.password,
+        name: b.name,
+        isAdmin: b.is_admin,
+        companyId: b.company_id,
+        roles: b.roles,
+      };
+      return ok(request, await admin.createUser(input, actorOf(request)));
     },
   );
 
@@ -84,7 +107,20 @@ export async function registerAdminRoutes(base: FastifyInstance, services: Servi
         response: { 200: envelope(UserDetailData), ...adminErrors },
       }),
     },
-    async (request) => ok(request, await admin.userDetail(request.params.user)),
+    async (request) => ok(request, await admin.userDetail(request.params.user, actorOf(request))),
+  );
+
+  app.patch(
+    '/admin/users/:user',
+    {
+      ...common,
+      schema: schema("Change a user's name", {
+        params: UserParams,
+        body: UpdateUserBody,
+        response: { 200: envelope(UserData), ...adminErrors },
+      }),
+    },
+    async (request) => ok(request, await admin.updateUser(request.params.user, { name: request.body.name }, actorOf(request))),
   );
 
   for (const [action, status] of [
@@ -121,10 +157,7 @@ export async function registerAdminRoutes(base: FastifyInstance, services: Servi
 
   app.post(
     '/admin/users/:user/unlock',
-    {
-      ...common,
-      schema: schema('Clear failed logins and the lockout', { params: UserParams, response: { 200: done, ...adminErrors } }),
-    },
+    { ...common, schema: schema('Clear failed logins and the lockout', { params: UserParams, response: { 200: done, ...adminErrors } }) },
     async (request) => {
       await admin.unlock(request.params.user, actorOf(request));
       return ok(request, null);
@@ -135,12 +168,12 @@ export async function registerAdminRoutes(base: FastifyInstance, services: Servi
     '/admin/users/:user/sessions',
     {
       ...common,
-      schema: schema("A user's live sessions", {
+      schema: schema("A user's live sessions (company admins: those in their companies)", {
         params: UserParams,
         response: { 200: envelope(Type.Array(SessionData)), ...adminErrors },
       }),
     },
-    async (request) => ok(request, await admin.listUserSessions(request.params.user)),
+    async (request) => ok(request, await admin.listUserSessions(request.params.user, actorOf(request))),
   );
 
   app.delete(
@@ -199,44 +232,8 @@ export async function registerAdminRoutes(base: FastifyInstance, services: Servi
     },
   );
 
-  app.get(
-    '/admin/companies',
-    { ...common, schema: schema('List companies', { response: { 200: envelope(Type.Array(CompanyData)), ...adminErrors } }) },
-    async (request) => ok(request, await admin.listCompanies()),
-  );
-
-  app.post(
-    '/admin/companies',
-    {
-      ...common,
-      schema: schema('Create a company', { body: CreateCompanyBody, response: { 200: envelope(CompanyData), ...adminErrors } }),
-    },
-    async (request) => ok(request, await admin.createCompany(request.body.name, actorOf(request))),
-  );
-
-  app.get(
-    '/admin/audit',
-    {
-      ...common,
-      schema: schema('Audit events, newest first (filters: type, user, session, since/until; paging by before_id)', {
-        querystring: AuditQuery,
-        response: { 200: envelope(AuditPage), ...adminErrors },
-      }),
-    },
-    async (request) => {
-      const q = request.query;
-      return ok(
-        request,
-        await admin.queryAudit({
-          type: q.type || undefined,
-          userId: q.user_id,
-          sessionId: q.session_id || undefined,
-          since: q.since === undefined ? undefined : q.since * 1000,
-          until: q.until === undefined ? undefined : q.until * 1000,
-          limit: q.limit ?? 100,
-          beforeId: q.before_id,
-        }),
-      );
-    },
-  );
+  registerAdminCompanyRoutes(kit);
+  registerAdminSessionRoutes(kit);
+  registerAdminAuditRoutes(kit);
+  registerAdminSystemRoutes(kit);
 }

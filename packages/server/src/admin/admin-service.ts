@@ -1,128 +1,111 @@
-import type { AuditLog } from '../audit/audit-log.js';
-import { HARD_LOCK_UNTIL, type Lockout } from '../auth/lockout.js';
-import type { PasswordHasher } from '../auth/password-hasher.js';
-import type { Clock } from '../clock/clock.js';
-import { AuthError } from '../errors/auth-error.js';
 import type { SessionView } from '@duotoken/protocol';
-import type { PasswordPolicy, SessionService } from '../sessions/session-service.js';
-import type { AuditFilter } from '../store/audit-repo.js';
-import type { Store } from '../store/store.js';
-import type { CompanyRow } from '../store/companies-repo.js';
-import { normalizeAccount, type UserRow } from '../store/users-repo.js';
+import { HARD_LOCK_UNTIL } from '../auth/lockout.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { MembershipView } from '../store/companies-repo.js';
+import { normalizeAccount, type UserPageQuery, type UserRow } from '../store/users-repo.js';
+import type { AdminDeps } from './admin-deps.js';
+import { AdminScope, type Actor, type AdminRights } from './admin-scope.js';
+import { pageOf, userView, type CompanyView, type Page, type UserDetail, type UserView } from './admin-views.js';
+import { AuditAdmin } from './audit-admin.js';
+import { checkName } from './check-name.js';
+import { CompanyAdmin } from './company-admin.js';
+import { SessionAdmin } from './session-admin.js';
+import { recordAdminAction } from './record-admin-action.js';
+import { SystemAdmin } from './system-admin.js';
 
-/** A user as administrators see it (never the hash). */
-export interface UserView {
-  id: number;
-  account: string;
-  name: string;
-  status: 'active' | 'disabled';
-  is_admin: boolean;
-  created_at: number;
-}
-
-/** A user with memberships and lockout state (`GET /admin/users/:user`). */
-export interface UserDetail extends UserView {
-  companies: Array<{ id: number; name: string; roles: string[]; is_default: boolean }>;
-  lockout: {
-    failures: number;
-    /** Unix seconds; null when not locked. */
-    locked_until: number | null;
-    /** Locked past the hard limit: waiting does not help, an unlock or password reset does. */
-    admin_unlock_required: boolean;
-  };
-}
-
-/** An audit event as administrators read it. */
-export interface AuditEventView {
-  id: number;
-  /** Unix seconds. */
-  at: number;
-  type: string;
-  user_id: number | null;
-  session_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
-
-export interface CompanyView {
-  id: number;
-  name: string;
-  status: 'active' | 'disabled';
-  created_at: number;
-}
-
-/** Who performs an administrative action (a user, or the CLI operator). */
-export interface Actor {
-  userId: number | null;
-  ip: string | null;
-}
+export type { Actor } from './admin-scope.js';
+export type { AuditEventView, CompanyView, UserDetail, UserView } from './admin-views.js';
 
 const ACCOUNT_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
+const ROLE_PATTERN = /^[\p{L}\p{N}:._-]{1,64}$/u;
+
+function checkRoles(roles: readonly string[]): void {
+  if (roles.length > 64 || roles.some((r) => !ROLE_PATTERN.test(r)))
+    throw new AuthError('INVALID_REQUEST', { details: { field: 'roles' } });
+}
 
 /**
- * User, company and membership administration, shared by the CLI and the
- * admin API. Every change that affects outstanding tokens revokes or fences
- * the sessions concerned.
+ * Administration shared by the CLI and the admin API: users and memberships
+ * here; companies, sessions across users, the audit trail, keys and the
+ * overview in the parts it holds. Every entry point takes the actor and
+ * resolves its `AdminScope` (the one authorization check) before anything
+ * else. Every change that affects outstanding tokens revokes or fences the
+ * sessions concerned, through `SessionService`.
  */
 export class AdminService {
-  constructor(
-    private readonly deps: {
-      store: Store;
-      clock: Clock;
-      hasher: PasswordHasher;
-      sessions: SessionService;
-      audit: AuditLog;
-      checkPassword: PasswordPolicy;
-      /** Lets admins unlock accounts; a password reset clears the lockout too. */
-      lockout?: Lockout;
-    },
-  ) {}
+  readonly companies: CompanyAdmin;
+  readonly sessions: SessionAdmin;
+  readonly audit: AuditAdmin;
+  readonly system: SystemAdmin;
 
-  async createUser(input: { account: string; password: string; name?: string; isAdmin?: boolean }, actor: Actor): Promise<UserView> {
+  constructor(private readonly deps: AdminDeps) {
+    this.companies = new CompanyAdmin(deps);
+    this.sessions = new SessionAdmin(deps);
+    this.audit = new AuditAdmin(deps);
+    this.system = new SystemAdmin(deps);
+  }
+
+  /** What the actor may administer (`GET /admin/whoami`): the console shows its pages by it; the API enforces. */
+  whoami(actor: Actor): Promise<AdminRights> {
+    return AdminScope.rightsOf(this.deps.store, actor);
+  }
+
+  /**
+   * Creates a user, with a membership of `companyId` (roles `roles`, their
+   * default company) when given. Company admins must name one of their
+   * companies and cannot create platform admins.
+   */
+  async createUser(
+    input: { account: string; password: string; name?: string; isAdmin?: boolean; companyId?: number; roles?: string[] },
+    actor: Actor,
+  ): Promise<UserView> {
+    const scope = await this.scopeOf(actor);
+    scope.requireUserCreation(input);
     const account = normalizeAccount(input.account);
     if (!ACCOUNT_PATTERN.test(account)) throw new AuthError('INVALID_REQUEST', { details: { field: 'account' } });
+    const name = input.name === undefined ? account : checkName(input.name);
+    if (input.roles !== undefined && input.companyId === undefined)
+      throw new AuthError('INVALID_REQUEST', { details: { field: 'company_id' } });
+    checkRoles(input.roles ?? []);
+    const { store, clock } = this.deps;
+    if (input.companyId !== undefined && !(await store.findCompany(input.companyId)))
+      throw new AuthError('NOT_FOUND', { details: { field: 'company_id' } });
     this.deps.checkPassword(input.password);
     const passwordHash = await this.deps.hasher.hash(input.password);
-    const { store, clock } = this.deps;
     if (await store.findUserByAccount(account)) throw new AuthError('CONFLICT', { details: { field: 'account' } });
-    const user = await store.createUser({
-      account,
-      name: input.name ?? account,
-      passwordHash,
-      isAdmin: input.isAdmin ?? false,
-      now: clock.now(),
+    const now = clock.now();
+    const user = await store.transaction(async (tx) => {
+      const created = await tx.createUser({ account, name, passwordHash, isAdmin: input.isAdmin ?? false, now });
+      if (input.companyId !== undefined)
+        await tx.upsertMembership({ userId: created.id, companyId: input.companyId, roles: input.roles ?? [], isDefault: true, now });
+      return created;
     });
-    await this.audit(actor, 'user.create', { user_id: user.id, account });
+    await this.record(actor, 'user.create', { user_id: user.id, account, company_id: input.companyId, roles: input.roles });
     return userView(user);
   }
 
-  async listUsers(page: { search?: string; limit: number; offset: number }): Promise<UserView[]> {
-    return (await this.deps.store.listUsers(page)).map(userView);
+  /** A page of the users the actor may see, with the total. */
+  async listUsersPage(query: Omit<UserPageQuery, 'memberOfAny'> & { companyId?: number }, actor: Actor): Promise<Page<UserView>> {
+    const scope = await this.scopeOf(actor);
+    const { companyId, ...rest } = query;
+    if (companyId !== undefined) scope.requireCompany(companyId);
+    const filter = { ...rest, memberOfAny: companyId !== undefined ? [companyId] : scope.companyFilter };
+    const [rows, total] = await Promise.all([this.deps.store.listUsers(filter), this.deps.store.countUsersMatching(filter)]);
+    return pageOf(rows.map(userView), total, query.offset);
   }
 
-  /** A page of users and the offset of the next page (null on the last). */
-  async listUsersPage(page: {
-    search?: string;
-    limit: number;
-    offset: number;
-  }): Promise<{ items: UserView[]; next_offset: number | null }> {
-    const rows = await this.deps.store.listUsers({ ...page, limit: page.limit + 1 });
-    return { items: rows.slice(0, page.limit).map(userView), next_offset: rows.length > page.limit ? page.offset + page.limit : null };
-  }
-
-  async findUser(idOrAccount: string | number): Promise<UserView> {
-    return userView(await this.requireUser(idOrAccount));
-  }
-
-  /** A user with their memberships and lockout state. */
-  async userDetail(idOrAccount: string | number): Promise<UserDetail> {
-    const user = await this.requireUser(idOrAccount);
-    const memberships = await this.deps.store.listMemberships(user.id);
+  /** A user with their memberships (those the actor may see) and lockout state. */
+  async userDetail(idOrAccount: string | number, actor: Actor): Promise<UserDetail> {
+    const scope = await this.scopeOf(actor);
+    const { user, memberships } = await this.requireUser(idOrAccount);
+    scope.requireVisibleUser(memberships);
     const state = this.deps.lockout ? await this.deps.lockout.state(this.deps.lockout.keyOf(user.account)) : undefined;
     const hard = state?.lockedUntil === HARD_LOCK_UNTIL;
     return {
       ...userView(user),
-      companies: memberships.map((m) => ({ id: m.companyId, name: m.companyName, roles: m.roles, is_default: m.isDefault })),
+      companies: scope
+        .visibleMemberships(memberships)
+        .map((m) => ({ id: m.companyId, name: m.companyName, roles: m.roles, is_default: m.isDefault })),
       lockout: {
         failures: state?.failures ?? 0,
         locked_until: state?.lockedUntil && !hard ? Math.ceil(state.lockedUntil / 1000) : null,
@@ -131,132 +114,127 @@ export class AdminService {
     };
   }
 
+  /** Changes a user's display name. */
+  async updateUser(idOrAccount: string | number, change: { name: string }, actor: Actor): Promise<UserView> {
+    const user = await this.requireManageable(idOrAccount, actor);
+    const name = checkName(change.name);
+    await this.deps.store.setUserName(user.id, name, this.deps.clock.now());
+    await this.record(actor, 'user.update', { user_id: user.id, fields: ['name'] });
+    return userView({ ...user, name });
+  }
+
   /** Clears a user's failed-login counter and lockout (also one past the hard limit). */
   async unlock(idOrAccount: string | number, actor: Actor): Promise<void> {
-    const user = await this.requireUser(idOrAccount);
+    const user = await this.requireManageable(idOrAccount, actor);
     await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
-    await this.audit(actor, 'user.unlock', { user_id: user.id });
+    await this.record(actor, 'user.unlock', { user_id: user.id });
   }
 
-  /** A user's live sessions. */
-  async listUserSessions(idOrAccount: string | number): Promise<SessionView[]> {
-    const user = await this.requireUser(idOrAccount);
-    return this.deps.sessions.list(user.id, null);
+  /** A user's live sessions (a company admin sees those in their companies). */
+  async listUserSessions(idOrAccount: string | number, actor: Actor): Promise<SessionView[]> {
+    const scope = await this.scopeOf(actor);
+    const { user, memberships } = await this.requireUser(idOrAccount);
+    scope.requireVisibleUser(memberships);
+    return (await this.deps.sessions.list(user.id, null)).filter((s) => scope.hasCompany(s.company_id));
   }
 
-  /** Revokes one session of a user (NOT_FOUND when it is not theirs or not live), or all with `sessionId` undefined. */
+  /**
+   * Revokes every session of a user (`sessionId` undefined; the user must be
+   * wholly the actor's), or one (NOT_FOUND when it is not theirs, not live or
+   * not visible to the actor).
+   */
   async revokeUserSessions(idOrAccount: string | number, sessionId: string | undefined, actor: Actor): Promise<string[]> {
-    const user = await this.requireUser(idOrAccount);
-    const ids = await this.deps.sessions.revoke(
-      sessionId === undefined ? { userId: user.id } : { id: sessionId, userId: user.id },
-      'revoked_by_admin',
-      actor,
-    );
-    if (sessionId !== undefined && ids.length === 0) throw new AuthError('NOT_FOUND', { details: { field: 'session' } });
-    return ids;
-  }
-
-  /** Audit events, newest first, paged by `before_id`. */
-  async queryAudit(filter: AuditFilter): Promise<{ items: AuditEventView[]; next_before_id: number | null }> {
-    const rows = await this.deps.store.queryAuditEvents(filter);
-    const items = rows.map((r) => ({
-      id: r.id,
-      at: Math.floor(Number(r.at) / 1000),
-      type: r.type,
-      user_id: r.user_id,
-      session_id: r.session_id,
-      ip: r.ip,
-      details: JSON.parse(r.details) as Record<string, unknown>,
-    }));
-    return { items, next_before_id: rows.length === filter.limit ? (items.at(-1)?.id ?? null) : null };
+    if (sessionId === undefined) {
+      const user = await this.requireManageable(idOrAccount, actor);
+      return this.deps.sessions.revoke({ userId: user.id }, 'revoked_by_admin', actor);
+    }
+    const scope = await this.scopeOf(actor);
+    const { user, memberships } = await this.requireUser(idOrAccount);
+    scope.requireVisibleUser(memberships);
+    return [await this.sessions.revokeInScope(sessionId, scope, actor, user.id)];
   }
 
   /** Disables (revoking every session at once) or re-enables a user. */
   async setUserStatus(idOrAccount: string | number, status: 'active' | 'disabled', actor: Actor): Promise<UserView> {
-    const user = await this.requireUser(idOrAccount);
+    const user = await this.requireManageable(idOrAccount, actor);
     // An admin cannot lock themselves out through the API (the CLI acts as nobody and can).
     if (status === 'disabled' && actor.userId === user.id)
       throw new AuthError('INVALID_REQUEST', { details: { field: 'user', reason: 'cannot disable yourself' } });
     await this.deps.store.setUserStatus(user.id, status, this.deps.clock.now());
     if (status === 'disabled') await this.deps.sessions.revoke({ userId: user.id }, 'user_disabled', actor);
-    await this.audit(actor, status === 'disabled' ? 'user.disable' : 'user.enable', { user_id: user.id });
+    await this.record(actor, status === 'disabled' ? 'user.disable' : 'user.enable', { user_id: user.id });
     return userView({ ...user, status });
   }
 
   /** Sets a new password and revokes every session of the user. */
   async resetPassword(idOrAccount: string | number, password: string, actor: Actor): Promise<void> {
-    const user = await this.requireUser(idOrAccount);
+    const user = await this.requireManageable(idOrAccount, actor);
     this.deps.checkPassword(password);
     await this.deps.store.setPasswordHash(user.id, await this.deps.hasher.hash(password), this.deps.clock.now());
     await this.deps.sessions.revoke({ userId: user.id }, 'password_reset', actor);
     await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
-    await this.audit(actor, 'user.password_reset', { user_id: user.id });
+    await this.record(actor, 'user.password_reset', { user_id: user.id });
   }
 
-  async createCompany(name: string, actor: Actor): Promise<CompanyView> {
-    if (!name.trim() || name.length > 256) throw new AuthError('INVALID_REQUEST', { details: { field: 'name' } });
-    const company = await this.deps.store.createCompany({ name: name.trim(), now: this.deps.clock.now() });
-    await this.audit(actor, 'company.create', { company_id: company.id });
-    return companyView(company);
-  }
-
-  async listCompanies(): Promise<CompanyView[]> {
-    return (await this.deps.store.listCompanies()).map(companyView);
+  /** Creates a company (platform admins). */
+  createCompany(name: string, actor: Actor): Promise<CompanyView> {
+    return this.companies.create(name, actor);
   }
 
   /**
    * Adds a member or changes its roles. The user's sessions in that company
    * are fenced (version bump): access tokens with the old roles stop working
-   * at once, and the next refresh carries the new roles.
+   * at once, and the next refresh carries the new roles. Company admins act
+   * on their companies' members only.
    */
   async setMembership(user: string | number, companyId: number, roles: string[], actor: Actor, isDefault = false) {
-    const u = await this.requireUser(user);
-    const company = await this.deps.store.findCompany(companyId);
-    if (!company) throw new AuthError('NOT_FOUND', { details: { field: 'company_id' } });
-    if (roles.length > 64 || roles.some((r) => !/^[\p{L}\p{N}:._-]{1,64}$/u.test(r)))
-      throw new AuthError('INVALID_REQUEST', { details: { field: 'roles' } });
+    const scope = await this.scopeOf(actor);
+    scope.requireCompany(companyId);
+    const { user: u, memberships } = await this.requireUser(user);
+    scope.requireVisibleUser(memberships);
+    if (!(await this.deps.store.findCompany(companyId))) throw new AuthError('NOT_FOUND', { details: { field: 'company_id' } });
+    checkRoles(roles);
     await this.deps.store.upsertMembership({ userId: u.id, companyId, roles, isDefault, now: this.deps.clock.now() });
     const fenced = await this.deps.sessions.bumpVersions(u.id, companyId);
-    await this.audit(actor, 'member.set', { user_id: u.id, company_id: companyId, roles, sessions_fenced: fenced.length });
+    await this.record(actor, 'member.set', { user_id: u.id, company_id: companyId, roles, sessions_fenced: fenced.length });
     return { user_id: u.id, company_id: companyId, roles, is_default: isDefault };
   }
 
   /** Removes a membership and revokes the user's sessions in that company. */
   async removeMembership(user: string | number, companyId: number, actor: Actor): Promise<void> {
-    const u = await this.requireUser(user);
+    const scope = await this.scopeOf(actor);
+    scope.requireCompany(companyId);
+    const { user: u, memberships } = await this.requireUser(user);
+    scope.requireVisibleUser(memberships);
     if (!(await this.deps.store.removeMembership(u.id, companyId))) throw new AuthError('NOT_FOUND');
-    const live = await this.deps.store.listLiveSessions(u.id, this.deps.clock.now());
-    for (const s of live.filter((x) => x.company_id === companyId))
-      await this.deps.sessions.revoke({ id: s.id }, 'membership_removed', actor);
-    await this.audit(actor, 'member.remove', { user_id: u.id, company_id: companyId });
+    await this.deps.sessions.revoke({ userId: u.id, companyId }, 'membership_removed', actor);
+    await this.record(actor, 'member.remove', { user_id: u.id, company_id: companyId });
   }
 
-  private async requireUser(idOrAccount: string | number): Promise<UserRow> {
+  private scopeOf(actor: Actor): Promise<AdminScope> {
+    return AdminScope.resolve(this.deps.store, actor);
+  }
+
+  /** The user (NOT_FOUND when there is none) and their memberships, for the scope to judge. */
+  private async requireUser(idOrAccount: string | number): Promise<{ user: UserRow; memberships: MembershipView[] }> {
     const { store } = this.deps;
     const user =
       typeof idOrAccount === 'number' || /^\d+$/.test(idOrAccount)
         ? ((await store.findUserById(Number(idOrAccount))) ?? (await store.findUserByAccount(String(idOrAccount))))
         : await store.findUserByAccount(idOrAccount);
     if (!user) throw new AuthError('NOT_FOUND', { details: { field: 'user' } });
+    return { user, memberships: await store.listMemberships(user.id) };
+  }
+
+  /** The user, when the actor may manage them (see `AdminScope.requireManageableUser`). */
+  private async requireManageable(idOrAccount: string | number, actor: Actor): Promise<UserRow> {
+    const scope = await this.scopeOf(actor);
+    const { user, memberships } = await this.requireUser(idOrAccount);
+    scope.requireManageableUser(user, memberships);
     return user;
   }
 
-  private audit(actor: Actor, action: string, details: Record<string, unknown>): Promise<void> {
-    return this.deps.audit.record({ type: 'admin.action', userId: actor.userId, ip: actor.ip, details: { action, ...details } });
+  private record(actor: Actor, action: string, details: Record<string, unknown>): Promise<void> {
+    return recordAdminAction(this.deps.audit, actor, action, details);
   }
-}
-
-function userView(u: UserRow): UserView {
-  return {
-    id: u.id,
-    account: u.account,
-    name: u.name,
-    status: u.status,
-    is_admin: u.is_admin === 1,
-    created_at: Math.floor(Number(u.created_at) / 1000),
-  };
-}
-
-function companyView(c: CompanyRow): CompanyView {
-  return { id: c.id, name: c.name, status: c.status, created_at: Math.floor(Number(c.created_at) / 1000) };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import type { Repos } from '../store/store.js';
+import { subjectOf } from './audit-subject.js';
 
 /** Kinds of audited events. */
 export type AuditType =
@@ -70,6 +71,7 @@ export class AuditLog {
       session_id: event.sessionId ?? null,
       ip: event.ip ?? null,
       details: JSON.stringify(event.details ?? {}),
+      subject_id: subjectOf(event),
     });
     this.logger.info({ audit: { ...event, at } }, `audit ${event.type}`);
     if (this.listeners.length) this.emit({ ...event, at });

@@ -129,6 +129,7 @@ export class FenceBus {
     await keyRing.reload();
     this.signingKid = this.currentKid();
     this.syncedAt = Date.now();
+    fence.reportLag('redis', () => Date.now() - this.syncedAt);
     fence.onChange((change) => void this.publishChange(change));
     // This instance may have created the first signing key while the others started.
     void this.send({ o: this.origin, k: 'keys' });

@@ -31,6 +31,8 @@ export class SessionFence {
   private readonly appliedListeners: Array<(change: FenceChange) => void> = [];
   /** Set while revocations made elsewhere may be missed (see `suspend`). */
   private suspendedFor: string | undefined;
+  /** How long ago each source feeding this fence from elsewhere was last in step (see `reportLag`). */
+  private readonly lagProbes = new Map<string, () => number>();
 
   constructor(
     private readonly clock: Clock,
@@ -92,6 +94,17 @@ export class SessionFence {
   /** Why checks are failing closed, or undefined when they are not. */
   get suspended(): string | undefined {
     return this.suspendedFor;
+  }
+
+  /** Lets a source that feeds this fence from elsewhere (the Redis bus…) tell how long ago (ms) it was last in step. */
+  reportLag(source: string, probe: () => number): void {
+    this.lagProbes.set(source, probe);
+  }
+
+  /** The largest lag (ms) among the sources feeding this fence from elsewhere; null when none does (a lone instance). */
+  get lagMs(): number | null {
+    const lags = [...this.lagProbes.values()].map((probe) => Math.max(0, probe()));
+    return lags.length ? Math.max(...lags) : null;
   }
 
   /** Listens to local changes only (what this instance must publish to the others). */

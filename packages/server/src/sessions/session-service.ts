@@ -5,6 +5,7 @@ import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { Repos, Store } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
+import { describeDevice } from './device-name.js';
 import type { ClientInfo } from './issued-tokens.js';
 import type { SessionFence } from './session-fence.js';
 
@@ -26,7 +27,7 @@ export class SessionService {
 
   /** Revokes sessions matching the filter and fences off their access tokens at once. */
   async revoke(
-    filter: { id?: string; userId?: number; exceptId?: string },
+    filter: { id?: string; userId?: number; companyId?: number; exceptId?: string },
     reason: string,
     actor: { userId: number | null; ip: string | null },
     tx?: Repos,
@@ -34,7 +35,9 @@ export class SessionService {
     const now = this.deps.clock.now();
     const ids = await (tx ?? this.deps.store).revokeSessions(filter, reason, now);
     for (const id of ids) this.fenceRevoked(id);
-    await this.auditRevoked(ids, reason, actor, filter.userId, tx);
+    // A company's sessions belong to many users: the event names none (subject null) rather than the actor.
+    const target = filter.userId ?? (filter.companyId !== undefined ? null : undefined);
+    await this.auditRevoked(ids, reason, actor, target, tx);
     return ids;
   }
 
@@ -48,7 +51,8 @@ export class SessionService {
     ids: readonly string[],
     reason: string,
     actor: { userId: number | null; ip: string | null },
-    targetUser?: number,
+    /** The sessions' user; null when they belong to several (a company's); undefined: the actor's own. */
+    targetUser?: number | null,
     tx?: Repos,
   ): Promise<void> {
     if (!ids.length) return;
@@ -120,6 +124,7 @@ function view(s: SessionRow, currentSessionId: string | null): SessionView {
     expires_at: Math.floor(Number(s.expires_at) / 1000),
     ip: s.ip,
     user_agent: s.user_agent,
+    device: describeDevice(s.user_agent),
     device_type: s.device_type,
     company_id: s.company_id,
     current: s.id === currentSessionId,

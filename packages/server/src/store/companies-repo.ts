@@ -1,8 +1,39 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import { likeText } from './like-pattern.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { CompaniesTable, Database } from './schema.js';
 
 export type CompanyRow = Selectable<CompaniesTable>;
+
+/** A company with its number of members. */
+export type CompanyWithMembers = CompanyRow & { members: number };
+
+/** What a company listing filters on; every field optional. */
+export interface CompanyFilter {
+  /** Substring of the name (case-insensitive; `%` and `_` literal). */
+  search?: string;
+  status?: 'active' | 'disabled';
+  /** Only these companies (an empty list matches none). */
+  ids?: readonly number[];
+}
+
+/** A member of a company, with what an administrator sees of the user. */
+export interface CompanyMemberRow {
+  userId: number;
+  account: string;
+  name: string;
+  status: 'active' | 'disabled';
+  roles: string[];
+  isDefault: boolean;
+}
+
+function whereCompanies<O>(query: SelectQueryBuilder<Database, 'companies', O>, f: CompanyFilter) {
+  let q = query;
+  if (f.search) q = q.where(likeText(sql`lower(companies.name)`, f.search.toLowerCase(), 'anywhere'));
+  if (f.status) q = q.where('companies.status', '=', f.status);
+  if (f.ids !== undefined) q = f.ids.length ? q.where('companies.id', 'in', [...f.ids]) : q.where(sql<boolean>`1 = 0`);
+  return q;
+}
 
 /** A user's membership of a company, joined with the company. */
 export interface MembershipView {
@@ -48,6 +79,61 @@ export function companiesRepo(db: Kysely<Database>, q: ReturnType<typeof company
     },
     listCompanies(): Promise<CompanyRow[]> {
       return db.selectFrom('companies').selectAll().orderBy('id').execute();
+    },
+    /** A page of companies matching the filter, by id, each with its number of members. */
+    async listCompaniesPage(page: CompanyFilter & { limit: number; offset: number }): Promise<CompanyWithMembers[]> {
+      const rows = await whereCompanies(db.selectFrom('companies').selectAll('companies'), page)
+        .select((eb) =>
+          eb
+            .selectFrom('memberships')
+            .select((m) => m.fn.countAll<number | string | bigint>().as('n'))
+            .whereRef('memberships.company_id', '=', 'companies.id')
+            .as('members'),
+        )
+        .orderBy('companies.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      return rows.map((r) => ({ ...r, members: Number(r.members ?? 0) }));
+    },
+    /** How many companies match the filter. */
+    async countCompanies(filter: CompanyFilter): Promise<number> {
+      const row = await whereCompanies(db.selectFrom('companies'), filter)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** Renames and/or enables/disables a company; the updated row, or undefined when there is none. */
+    updateCompany(id: number, change: { name?: string; status?: 'active' | 'disabled' }): Promise<CompanyRow | undefined> {
+      return db.updateTable('companies').set(change).where('id', '=', id).returningAll().executeTakeFirst();
+    },
+    /** A page of a company's members, by user id. */
+    async listCompanyMembers(companyId: number, page: { limit: number; offset: number }): Promise<CompanyMemberRow[]> {
+      const rows = await db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.id', 'users.account', 'users.name', 'users.status', 'memberships.roles', 'memberships.is_default'])
+        .where('memberships.company_id', '=', companyId)
+        .orderBy('users.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      return rows.map((r) => ({
+        userId: r.id,
+        account: r.account,
+        name: r.name,
+        status: r.status,
+        roles: JSON.parse(r.roles) as string[],
+        isDefault: r.is_default === 1,
+      }));
+    },
+    async countCompanyMembers(companyId: number): Promise<number> {
+      const row = await db
+        .selectFrom('memberships')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('company_id', '=', companyId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     /** Adds a membership, or replaces its roles when it exists. */
     async upsertMembership(input: { userId: number; companyId: number; roles: string[]; isDefault: boolean; now: number }) {

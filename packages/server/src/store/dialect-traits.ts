@@ -3,6 +3,8 @@
  * `store/open-*.ts` asks these capability flags, never "which database is it".
  */
 export interface DialectTraits {
+  /** Which database it is, for display only (admin overview); code never branches on it. */
+  readonly displayName: 'sqlite' | 'postgres';
   /** Column type of an auto-generated integer id (`integer` on SQLite, `serial` on PostgreSQL). */
   readonly autoIdType: 'integer' | 'serial';
   /** Whether `autoIncrement()` must be added to the id column (SQLite). */
@@ -17,6 +19,7 @@ export interface DialectTraits {
 }
 
 export const SQLITE_TRAITS: DialectTraits = Object.freeze({
+  displayName: 'sqlite',
   autoIdType: 'integer',
   autoIncrementKeyword: true,
   supportsRowLocks: false,
@@ -24,6 +27,7 @@ export const SQLITE_TRAITS: DialectTraits = Object.freeze({
 });
 
 export const POSTGRES_TRAITS: DialectTraits = Object.freeze({
+  displayName: 'postgres',
   autoIdType: 'serial',
   autoIncrementKeyword: false,
   supportsRowLocks: true,

@@ -22,6 +22,15 @@ export function loginFailuresRepo(db: Kysely<Database>) {
     async lockLoginFailures(key: string, until: number): Promise<void> {
       await db.updateTable('login_failures').set({ locked_until: until }).where('key', '=', key).execute();
     },
+    /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
+    async countLocksInForce(now: number): Promise<number> {
+      const row = await db
+        .selectFrom('login_failures')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('locked_until', '>', now)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     async clearLoginFailures(key: string): Promise<void> {
       await db.deleteFrom('login_failures').where('key', '=', key).execute();
     },

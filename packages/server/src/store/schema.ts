@@ -97,6 +97,11 @@ export interface AuditEventsTable {
   ip: string | null;
   /** JSON object, never secrets. */
   details: string;
+  /**
+   * The user acted upon (`subjectOf` in `audit/audit-subject.ts`); `user_id`
+   * is the one who acted. Null when no user was acted upon.
+   */
+  subject_id: number | null;
 }
 
 export interface LoginFailuresTable {

@@ -1,8 +1,35 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, SessionsTable } from './schema.js';
 
 export type SessionRow = Selectable<SessionsTable>;
+
+/** What a listing of live sessions across users filters on; every field optional. */
+export interface LiveSessionFilter {
+  userId?: number;
+  /** Only sessions whose company is one of these (an empty list matches none). */
+  companyIds?: readonly number[];
+  deviceType?: string;
+  /** Exact address. */
+  ip?: string;
+}
+
+/** A live session with what an administrator sees of its user. */
+export type LiveSessionWithUser = SessionRow & { account: string; user_name: string; user_is_admin: number };
+
+function whereLive<O>(
+  query: SelectQueryBuilder<Database, 'sessions' | 'users', O>,
+  f: LiveSessionFilter,
+  now: number,
+): SelectQueryBuilder<Database, 'sessions' | 'users', O> {
+  let q = query.where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', now);
+  if (f.userId !== undefined) q = q.where('sessions.user_id', '=', f.userId);
+  if (f.companyIds !== undefined)
+    q = f.companyIds.length ? q.where('sessions.company_id', 'in', [...f.companyIds]) : q.where(sql<boolean>`1 = 0`);
+  if (f.deviceType !== undefined) q = q.where('sessions.device_type', '=', f.deviceType);
+  if (f.ip !== undefined) q = q.where('sessions.ip', '=', f.ip);
+  return q;
+}
 
 /** A session whose outstanding access tokens must be fenced off. */
 export interface FencedSession {
@@ -92,13 +119,18 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
         .execute();
     },
     /** Revokes live sessions matching the filter; returns their ids. */
-    async revokeSessions(filter: { id?: string; userId?: number; exceptId?: string }, reason: string, now: number): Promise<string[]> {
+    async revokeSessions(
+      filter: { id?: string; userId?: number; companyId?: number; exceptId?: string },
+      reason: string,
+      now: number,
+    ): Promise<string[]> {
       let query = db
         .updateTable('sessions')
         .set({ revoked_at: now, revoke_reason: reason, fenced_at: now })
         .where('revoked_at', 'is', null);
       if (filter.id !== undefined) query = query.where('id', '=', filter.id);
       if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+      if (filter.companyId !== undefined) query = query.where('company_id', '=', filter.companyId);
       if (filter.exceptId !== undefined) query = query.where('id', '!=', filter.exceptId);
       const rows = await query.returning('id').execute();
       return rows.map((r) => r.id);
@@ -113,6 +145,28 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
         .where('expires_at', '>', now)
         .orderBy('created_at', 'desc')
         .execute();
+    },
+    /** A page of live sessions across users, newest first, with their users' account and name. */
+    listLiveSessionsPage(filter: LiveSessionFilter & { limit: number; offset: number }, now: number): Promise<LiveSessionWithUser[]> {
+      const query = db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .selectAll('sessions')
+        .select(['users.account as account', 'users.name as user_name', 'users.is_admin as user_is_admin']);
+      return whereLive(query, filter, now)
+        .orderBy('sessions.created_at', 'desc')
+        .orderBy('sessions.id', 'desc')
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .execute();
+    },
+    /** How many live sessions match the filter. */
+    async countLiveSessions(filter: LiveSessionFilter, now: number): Promise<number> {
+      const query = db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id');
+      const row = await whereLive(query, filter, now)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     /**
      * The session, its user's status and admin flag, and its roles in the

@@ -1,8 +1,49 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import { likeText } from './like-pattern.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
+
+/** What a user listing filters on; every field optional. */
+export interface UserFilter {
+  /** Substring of the account or the name (case-insensitive; `%` and `_` literal). */
+  search?: string;
+  /** Only members of at least one of these companies (an empty list matches nobody). */
+  memberOfAny?: readonly number[];
+  status?: 'active' | 'disabled';
+}
+
+/** A page of a user listing; ties are broken by id. */
+export interface UserPageQuery extends UserFilter {
+  sort?: 'id' | 'account' | 'name' | 'created_at';
+  order?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+function whereUsers<O>(query: SelectQueryBuilder<Database, 'users', O>, f: UserFilter): SelectQueryBuilder<Database, 'users', O> {
+  let q = query;
+  if (f.search) {
+    const search = f.search.toLowerCase();
+    q = q.where((eb) => eb.or([likeText(sql.ref('account'), search, 'anywhere'), likeText(sql`lower(name)`, search, 'anywhere')]));
+  }
+  if (f.status) q = q.where('status', '=', f.status);
+  const companies = f.memberOfAny;
+  if (companies !== undefined)
+    q = companies.length
+      ? q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('memberships')
+              .select('memberships.user_id')
+              .whereRef('memberships.user_id', '=', 'users.id')
+              .where('memberships.company_id', 'in', [...companies]),
+          ),
+        )
+      : q.where(sql<boolean>`1 = 0`);
+  return q;
+}
 
 /** Normalises a login name: NFKC, trimmed, lower-case. Accounts are unique in this form. */
 export function normalizeAccount(account: string): string {
@@ -47,15 +88,25 @@ export function usersRepo(db: Kysely<Database>, q: ReturnType<typeof userQueries
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
-    /** A page of users, optionally filtered by a substring of account or name. */
-    listUsers(page: { search?: string; limit: number; offset: number }): Promise<UserRow[]> {
-      let query = db.selectFrom('users').selectAll().orderBy('id').limit(page.limit).offset(page.offset);
-      if (page.search) {
-        const like = `%${page.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        // ESCAPE is explicit: SQLite has no default escape character (PostgreSQL's is the backslash).
-        query = query.where(sql<boolean>`(account like ${like} escape '\\' or lower(name) like ${like} escape '\\')`);
-      }
-      return query.execute();
+    /** A page of users matching the filter, sorted (default: by id, ascending). */
+    listUsers(page: UserPageQuery): Promise<UserRow[]> {
+      const order = page.order ?? 'asc';
+      let query = whereUsers(db.selectFrom('users').selectAll(), page);
+      // Names sort case-insensitively (accounts are lower-case already); ties by id keep pages stable.
+      if (page.sort === 'name') query = query.orderBy(sql`lower(name)`, order);
+      else if (page.sort === 'account' || page.sort === 'created_at') query = query.orderBy(page.sort, order);
+      return query.orderBy('id', order).limit(page.limit).offset(page.offset).execute();
+    },
+    /** How many users match the filter (the `total` beside a page). */
+    async countUsersMatching(filter: UserFilter): Promise<number> {
+      const row = await whereUsers(db.selectFrom('users'), filter)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async setUserName(id: number, name: string, now: number): Promise<boolean> {
+      const r = await db.updateTable('users').set({ name, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
     async setUserStatus(id: number, status: 'active' | 'disabled', now: number): Promise<boolean> {
       const r = await db.updateTable('users').set({ status, updated_at: now }).where('id', '=', id).executeTakeFirst();

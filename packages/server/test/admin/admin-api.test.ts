@@ -38,9 +38,20 @@ describe('admin API', () => {
     ['DELETE', '/admin/users/plain/sessions/some-session'],
     ['PUT', '/admin/users/plain/memberships/1', { roles: ['admin'] }],
     ['DELETE', '/admin/users/plain/memberships/1'],
+    ['PATCH', '/admin/users/plain', { name: 'Renamed' }],
     ['GET', '/admin/companies'],
     ['POST', '/admin/companies', { name: 'Evil Corp' }],
+    ['GET', '/admin/companies/1'],
+    ['PATCH', '/admin/companies/1', { name: 'Evil Corp' }],
+    ['GET', '/admin/companies/1/members'],
+    ['GET', '/admin/sessions'],
+    ['DELETE', '/admin/sessions/some-session'],
+    ['POST', '/admin/sessions/revoke', { ids: ['some-session'] }],
     ['GET', '/admin/audit'],
+    ['GET', '/admin/audit.csv'],
+    ['GET', '/admin/keys'],
+    ['POST', '/admin/keys/rotate'],
+    ['GET', '/admin/overview'],
   ];
 
   it('every admin route refuses a non-admin (403/10030) and a missing token (401/10025), and changes nothing', async () => {
@@ -53,7 +64,12 @@ describe('admin API', () => {
       expect(anonymous.body.code).toBe('10025');
     }
     expect((await login(server, 'plain', 'plain-password')).status).toBe(200);
-    expect((await get<Array<{ name: string }>>('/admin/companies')).body.data.map((c) => c.name)).not.toContain('Evil Corp');
+    expect((await get<{ name: string }>('/admin/users/plain')).body.data.name).toBe('plain');
+    expect((await get<{ name: string }>('/admin/companies/1')).body.data.name).toBe('Default');
+    expect((await get<Array<{ kid: string }>>('/admin/keys')).body.data).toHaveLength(1);
+    expect((await get<{ items: Array<{ name: string }> }>('/admin/companies')).body.data.items.map((c) => c.name)).not.toContain(
+      'Evil Corp',
+    );
   });
 
   it('users: create (409 on a duplicate), list with search and paging, get, disable/enable', async () => {
@@ -112,7 +128,9 @@ describe('admin API', () => {
       json: { name: 'Initech' },
     });
     expect(company.body.data.name).toBe('Initech');
-    expect((await get<Array<{ id: number }>>('/admin/companies')).body.data.map((c) => c.id)).toContain(company.body.data.id);
+    expect((await get<{ items: Array<{ id: number }> }>('/admin/companies')).body.data.items.map((c) => c.id)).toContain(
+      company.body.data.id,
+    );
     const id = company.body.data.id;
     const set = await call(server, 'PUT', `/admin/users/alpine/memberships/${id}`, {
       headers: admin,

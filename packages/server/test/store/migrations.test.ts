@@ -43,7 +43,7 @@ function upgradeKeepsSessions(open: () => OpenedDatabase, dispose: (opened: Open
       await sql`insert into refresh_tokens (jti, session_id, token_hash, issued_at, expires_at, consumed_at, successor_jti)
         values (${jti}, 'old-session-0000001', ${'f'.repeat(64)}, ${now}, ${now + 3_600_000}, null, null)`.execute(db);
 
-      expect(await migrateToLatest(opened)).toEqual(['0002_refresh_tokens_by_jti']);
+      expect((await migrateToLatest(opened))[0]).toBe('0002_refresh_tokens_by_jti');
       const store = createStore(opened);
       const services = await createServices(testConfig(), {
         store,
@@ -64,8 +64,39 @@ function upgradeKeepsSessions(open: () => OpenedDatabase, dispose: (opened: Open
   });
 }
 
+/** 0005 names the user each audit event acted upon, for the events written before it too. */
+function upgradeFillsAuditSubjects(open: () => OpenedDatabase, dispose: (opened: OpenedDatabase) => Promise<void>) {
+  it('0005 (admin console): audit events written before it get their subject_id', async () => {
+    const opened = open();
+    try {
+      await migrateTo(opened, '0002_refresh_tokens_by_jti');
+      const events: Array<[string, number | null, string]> = [
+        ['admin.action', 1, '{"action":"user.disable","user_id":7}'],
+        ['session.revoked', 1, '{"sessions":["s"],"reason":"revoked_by_admin","target_user":8}'],
+        ['login.failure', 9, '{"dialect":"standard"}'],
+        ['admin.action', 1, '{"action":"company.create","company_id":2}'],
+        ['keys.rotated', null, '{"kid":"k"}'],
+        ['login.failure', null, 'not json'],
+      ];
+      for (const [type, user, details] of events)
+        await sql`insert into audit_events (at, type, user_id, session_id, ip, details) values (1, ${type}, ${user}, null, null, ${details})`.execute(
+          opened.db,
+        );
+      await migrateToLatest(opened);
+      const { rows } = await sql<{ subject_id: number | null }>`select subject_id from audit_events order by id`.execute(opened.db);
+      expect(rows.map((r) => r.subject_id)).toEqual([7, 8, 9, null, null, null]);
+    } finally {
+      await dispose(opened);
+    }
+  });
+}
+
 describe('migrations: sqlite', () => {
   upgradeKeepsSessions(
+    () => openSqlite(':memory:'),
+    (opened) => opened.db.destroy(),
+  );
+  upgradeFillsAuditSubjects(
     () => openSqlite(':memory:'),
     (opened) => opened.db.destroy(),
   );
@@ -92,12 +123,11 @@ describe.skipIf(!PG_URL)('migrations: postgres (DUOTOKEN_TEST_PG_URL)', () => {
       await opened.db.destroy();
     }
   });
-  upgradeKeepsSessions(
-    () => {
-      const schema = uniqueSchema();
-      schemas.push(schema);
-      return openPostgres(withSchema(PG_URL!, schema));
-    },
-    (opened) => opened.db.destroy(),
-  );
+  const openFresh = () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    return openPostgres(withSchema(PG_URL!, schema));
+  };
+  upgradeKeepsSessions(openFresh, (opened) => opened.db.destroy());
+  upgradeFillsAuditSubjects(openFresh, (opened) => opened.db.destroy());
 });

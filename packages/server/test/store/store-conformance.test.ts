@@ -210,6 +210,137 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(await store.queryAuditEvents({ type: 'test.event', since: T0 + 1, until: T0 + 2, limit: 10 })).toHaveLength(1);
   });
 
+  it('users (admin listing): membership, status and search filters, sorts, totals, name change', async () => {
+    const [x, y] = [await store.createCompany({ name: 'List X', now: T0 }), await store.createCompany({ name: 'List Y', now: T0 })];
+    const mk = async (account: string, name: string, at: number) =>
+      (await store.createUser({ account, name, passwordHash: 'h', isAdmin: false, now: at })).id;
+    const u1 = await mk('lst-carol', 'carol', T0 + 3);
+    const u2 = await mk('lst-alice', 'Bob', T0 + 1);
+    const u3 = await mk('lst-bob', 'alice', T0 + 2);
+    await store.upsertMembership({ userId: u1, companyId: x.id, roles: [], isDefault: true, now: T0 });
+    await store.upsertMembership({ userId: u2, companyId: x.id, roles: [], isDefault: true, now: T0 });
+    await store.upsertMembership({ userId: u2, companyId: y.id, roles: [], isDefault: false, now: T0 });
+    await store.upsertMembership({ userId: u3, companyId: y.id, roles: [], isDefault: true, now: T0 });
+    await store.setUserStatus(u3, 'disabled', T0 + 4);
+    const page = { limit: 10, offset: 0 };
+    const ids = async (filter: Parameters<Store['listUsers']>[0]) => (await store.listUsers(filter)).map((u) => u.id);
+    expect(await ids({ ...page, memberOfAny: [x.id] })).toEqual([u1, u2]);
+    expect(await ids({ ...page, memberOfAny: [x.id, y.id] })).toEqual([u1, u2, u3]);
+    expect(await ids({ ...page, memberOfAny: [] })).toEqual([]);
+    expect(await ids({ ...page, search: 'lst-', status: 'disabled' })).toEqual([u3]);
+    expect(await ids({ ...page, search: 'lst-', sort: 'account' })).toEqual([u2, u3, u1]);
+    expect(await ids({ ...page, search: 'lst-', sort: 'name', order: 'desc' })).toEqual([u1, u2, u3]);
+    expect(await ids({ ...page, search: 'lst-', sort: 'created_at' })).toEqual([u2, u3, u1]);
+    expect(await ids({ search: 'lst-', limit: 1, offset: 1, order: 'desc' })).toEqual([u2]);
+    expect(await store.countUsersMatching({ memberOfAny: [x.id, y.id] })).toBe(3);
+    expect(await store.countUsersMatching({ memberOfAny: [y.id], status: 'active' })).toBe(1);
+    expect(await store.countUsersMatching({ search: 'LST-' })).toBe(3);
+    expect(await store.setUserName(u1, 'Carol C', T0 + 5)).toBe(true);
+    expect(await store.findUserById(u1)).toMatchObject({ name: 'Carol C', updated_at: T0 + 5 });
+  });
+
+  it('companies (admin listing): pages with member counts, filters, update, members with roles', async () => {
+    const c1 = await store.createCompany({ name: 'Pg_Alpha', now: T0 });
+    const c2 = await store.createCompany({ name: 'Pg%Beta', now: T0 });
+    const u = (await store.createUser({ account: `pg-${id()}`, name: 'P', passwordHash: 'h', isAdmin: false, now: T0 })).id;
+    const v = (await store.createUser({ account: `pg-${id()}`, name: 'Q', passwordHash: 'h', isAdmin: false, now: T0 })).id;
+    await store.upsertMembership({ userId: u, companyId: c1.id, roles: ['admin'], isDefault: true, now: T0 });
+    await store.upsertMembership({ userId: v, companyId: c1.id, roles: [], isDefault: false, now: T0 });
+    const listed = await store.listCompaniesPage({ search: 'pg_', limit: 10, offset: 0 });
+    expect(listed.map((c) => [c.id, c.members])).toEqual([[c1.id, 2]]);
+    expectNumbers(listed[0], ['id', 'created_at', 'members']);
+    expect((await store.listCompaniesPage({ search: 'pg%', limit: 10, offset: 0 })).map((c) => c.id)).toEqual([c2.id]);
+    expect((await store.listCompaniesPage({ ids: [c2.id, c1.id], limit: 1, offset: 1 })).map((c) => [c.id, c.members])).toEqual([
+      [c2.id, 0],
+    ]);
+    expect(await store.listCompaniesPage({ ids: [], limit: 10, offset: 0 })).toEqual([]);
+    expect(await store.countCompanies({ ids: [c1.id, c2.id] })).toBe(2);
+    expect(await store.updateCompany(c2.id, { status: 'disabled' })).toMatchObject({ id: c2.id, name: 'Pg%Beta', status: 'disabled' });
+    expect(await store.countCompanies({ ids: [c1.id, c2.id], status: 'active' })).toBe(1);
+    expect(await store.updateCompany(c1.id, { name: 'Pg Alpha' })).toMatchObject({ name: 'Pg Alpha', status: 'active' });
+    expect(await store.updateCompany(999_999, { name: 'none' })).toBeUndefined();
+    const members = await store.listCompanyMembers(c1.id, { limit: 10, offset: 0 });
+    expect(members).toEqual([
+      { userId: u, account: expect.any(String), name: 'P', status: 'active', roles: ['admin'], isDefault: true },
+      { userId: v, account: expect.any(String), name: 'Q', status: 'active', roles: [], isDefault: false },
+    ]);
+    expect(await store.listCompanyMembers(c1.id, { limit: 1, offset: 1 })).toHaveLength(1);
+    expect(await store.countCompanyMembers(c1.id)).toBe(2);
+  });
+
+  it('sessions (admin listing): live sessions across users with filters, newest first; revoking by company', async () => {
+    const co = await store.createCompany({ name: 'Live', now: T0 });
+    const other = await store.createCompany({ name: 'Other live', now: T0 });
+    const u = (await store.createUser({ account: `live-${id()}`, name: 'Liv', passwordHash: 'h', isAdmin: true, now: T0 })).id;
+    const older = await newSession(u, { company_id: co.id, device_type: 'web', ip: '10.0.0.1', created_at: T0 + 1 });
+    const newer = await newSession(u, { company_id: co.id, device_type: 'ios', ip: '10.0.0.2', created_at: T0 + 2 });
+    const elsewhere = await newSession(u, { company_id: other.id, device_type: 'web', ip: '10.0.0.1', created_at: T0 + 3 });
+    const expired = await newSession(u, { company_id: co.id, expires_at: T0 + 10 });
+    const now = T0 + 100;
+    const page = { limit: 10, offset: 0 };
+    const rows = await store.listLiveSessionsPage({ ...page, companyIds: [co.id] }, now);
+    expect(rows.map((r) => r.id)).toEqual([newer, older]);
+    expect(rows[0]).toMatchObject({ user_id: u, account: expect.stringMatching(/^live-/), user_name: 'Liv', user_is_admin: 1 });
+    expectNumbers(rows[0], ['user_id', 'company_id', 'created_at', 'last_used_at', 'expires_at', 'user_is_admin']);
+    const ids = async (filter: Parameters<Store['countLiveSessions']>[0]) =>
+      (await store.listLiveSessionsPage({ ...filter, ...page }, now)).map((r) => r.id);
+    expect(await ids({ userId: u, deviceType: 'web' })).toEqual([elsewhere, older]);
+    expect(await ids({ userId: u, ip: '10.0.0.2' })).toEqual([newer]);
+    expect(await ids({ userId: u, companyIds: [] })).toEqual([]);
+    expect(await store.countLiveSessions({ userId: u }, now)).toBe(3);
+    expect(await store.countLiveSessions({ companyIds: [co.id, other.id] }, now)).toBe(3);
+    // Not yet revoked rows are revoked whether expired or not (harmless; the fence then knows them too).
+    expect((await store.revokeSessions({ companyId: co.id }, 'company_disabled', now)).sort()).toEqual([older, newer, expired].sort());
+    expect(await ids({ userId: u })).toEqual([elsewhere]);
+  });
+
+  it('audit events: actor, subject, type prefix and endings filters; counts by type over a time range', async () => {
+    const tag = `cf${id()
+      .slice(0, 6)
+      .toLowerCase()
+      .replace(/[^a-z]/g, 'x')}`;
+    const ev = (type: string, at: number, user: number | null, subject: number | null) =>
+      store.insertAuditEvent({ at, type: `${tag}.${type}`, user_id: user, session_id: null, ip: null, details: '{}', subject_id: subject });
+    await ev('login.success', T0 + 1, 7, 7);
+    await ev('login.failure', T0 + 2, 7, 7);
+    await ev('admin.action', T0 + 3, 1, 7);
+    await ev('refresh.reuse_detected', T0 + 4, 8, 8);
+    await ev('login_x.success', T0 + 5, 9, 9);
+    const types = async (filter: Omit<Parameters<Store['queryAuditEvents']>[0], 'limit'>) =>
+      (await store.queryAuditEvents({ ...filter, limit: 50 })).map((e) => e.type.slice(tag.length + 1));
+    expect(await types({ type: `${tag}.login.` })).toEqual(['login.failure', 'login.success']);
+    expect(await types({ type: `${tag}.`, subjectId: 7 })).toEqual(['admin.action', 'login.failure', 'login.success']);
+    expect(await types({ type: `${tag}.`, userId: 7 })).toEqual(['login.failure', 'login.success']);
+    expect(await types({ type: `${tag}.`, typeEndsWithAny: ['.failure', '.reuse_detected'] })).toEqual([
+      'refresh.reuse_detected',
+      'login.failure',
+    ]);
+    expect(await types({ type: `${tag}.`, typeEndsWithNone: ['.failure', '.reuse_detected'] })).toEqual([
+      'login_x.success',
+      'admin.action',
+      'login.success',
+    ]);
+    expect(await types({ type: `${tag}.`, typeEndsWithAny: [] })).toEqual([]);
+    const [row] = await store.queryAuditEvents({ type: `${tag}.admin.action`, limit: 1 });
+    expectNumbers(row, ['id', 'at', 'user_id', 'subject_id']);
+    expect(await store.countAuditEventsByType([`${tag}.login.success`, `${tag}.login.failure`, `${tag}.none`], T0 + 2, T0 + 10)).toEqual({
+      [`${tag}.login.failure`]: 1,
+    });
+    expect(await store.countAuditEventsByType([], T0, T0 + 10)).toEqual({});
+  });
+
+  it('login failures: locks in force are counted (timed ones until they end)', async () => {
+    const before = await store.countLocksInForce(T0 + 50_000);
+    const [timed, hard] = [`acct:${id()}`, `acct:${id()}`];
+    await store.incrementLoginFailures(timed, T0);
+    await store.lockLoginFailures(timed, T0 + 60_000);
+    await store.incrementLoginFailures(hard, T0);
+    await store.lockLoginFailures(hard, Number.MAX_SAFE_INTEGER);
+    await store.incrementLoginFailures(`acct:${id()}`, T0);
+    expect(await store.countLocksInForce(T0 + 50_000)).toBe(before + 2);
+    expect(await store.countLocksInForce(T0 + 60_000)).toBe(before + 1);
+  });
+
   it('ping answers while the database is there', async () => {
     await store.ping();
   });

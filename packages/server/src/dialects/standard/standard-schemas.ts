@@ -64,6 +64,7 @@ export const SessionData = Type.Object({
   expires_at: Type.Integer(),
   ip: Type.Union([Type.String(), Type.Null()]),
   user_agent: Type.Union([Type.String(), Type.Null()]),
+  device: Type.Union([Type.String(), Type.Null()], { description: 'readable device, e.g. "Chrome 156 on Linux"' }),
   device_type: Type.Union([Type.String(), Type.Null()]),
   company_id: Type.Union([Type.Integer(), Type.Null()]),
   current: Type.Boolean(),

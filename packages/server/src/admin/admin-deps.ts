@@ -1,0 +1,28 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Lockout } from '../auth/lockout.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { EphemeralStore } from '../cache/ephemeral-store.js';
+import type { Clock } from '../clock/clock.js';
+import type { SessionFence } from '../sessions/session-fence.js';
+import type { PasswordPolicy, SessionService } from '../sessions/session-service.js';
+import type { Store } from '../store/store.js';
+import type { KeyRing } from '../tokens/key-ring.js';
+
+/** What the admin services need (each part picks its own). */
+export interface AdminDeps {
+  store: Store;
+  clock: Clock;
+  hasher: PasswordHasher;
+  /** Every revocation goes through it: row, fence and audit. */
+  sessions: SessionService;
+  audit: AuditLog;
+  checkPassword: PasswordPolicy;
+  /** Lets admins unlock accounts; a password reset clears the lockout too. */
+  lockout?: Lockout;
+  keyRing: KeyRing;
+  /** Pinged for the overview's Redis state. */
+  ephemeral: EphemeralStore;
+  fence: SessionFence;
+  /** Whether `DUOTOKEN_REDIS_URL` is set. */
+  redisConfigured: boolean;
+}

@@ -1,0 +1,139 @@
+import { outcomeOf } from '../audit/audit-outcome.js';
+import { describeDevice } from '../sessions/device-name.js';
+import type { AuditEventRow } from '../store/audit-repo.js';
+import type { CompanyMemberRow, CompanyRow } from '../store/companies-repo.js';
+import type { LiveSessionWithUser } from '../store/sessions-repo.js';
+import type { UserRow } from '../store/users-repo.js';
+
+/** Unix seconds of a stored unix-ms time. */
+export const seconds = (ms: number | string | bigint): number => Math.floor(Number(ms) / 1000);
+
+/** One page of a listing: `next_offset` is null on the last page. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  next_offset: number | null;
+}
+
+/** A page from its items, the total and where it started. */
+export function pageOf<T>(items: T[], total: number, offset: number): Page<T> {
+  const next = offset + items.length;
+  return { items, total, next_offset: items.length > 0 && next < total ? next : null };
+}
+
+/** A user as administrators see it (never the hash). */
+export interface UserView {
+  id: number;
+  account: string;
+  name: string;
+  status: 'active' | 'disabled';
+  is_admin: boolean;
+  created_at: number;
+}
+
+/** A user with memberships and lockout state (`GET /admin/users/:user`). */
+export interface UserDetail extends UserView {
+  companies: Array<{ id: number; name: string; roles: string[]; is_default: boolean }>;
+  lockout: {
+    failures: number;
+    /** Unix seconds; null when not locked. */
+    locked_until: number | null;
+    /** Locked past the hard limit: waiting does not help, an unlock or password reset does. */
+    admin_unlock_required: boolean;
+  };
+}
+
+export interface CompanyView {
+  id: number;
+  name: string;
+  status: 'active' | 'disabled';
+  created_at: number;
+  /** Number of members. */
+  members: number;
+}
+
+/** A member of a company (`GET /admin/companies/:id/members`). */
+export interface CompanyMemberView {
+  user: { id: number; account: string; name: string; status: 'active' | 'disabled' };
+  roles: string[];
+  is_default: boolean;
+}
+
+/** A live session across users (`GET /admin/sessions`). */
+export interface AdminSessionView {
+  id: string;
+  user: { id: number; account: string; name: string };
+  company_id: number | null;
+  device_type: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  device: string | null;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
+/** An audit event as administrators read it. */
+export interface AuditEventView {
+  id: number;
+  /** Unix seconds. */
+  at: number;
+  type: string;
+  outcome: 'success' | 'failure';
+  /** The user who acted (same as `user_id`). */
+  actor_id: number | null;
+  /** The user acted upon. */
+  subject_id: number | null;
+  user_id: number | null;
+  session_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+export function userView(u: UserRow): UserView {
+  return { id: u.id, account: u.account, name: u.name, status: u.status, is_admin: u.is_admin === 1, created_at: seconds(u.created_at) };
+}
+
+export function companyView(c: CompanyRow, members: number): CompanyView {
+  return { id: c.id, name: c.name, status: c.status, created_at: seconds(c.created_at), members };
+}
+
+export function companyMemberView(m: CompanyMemberRow): CompanyMemberView {
+  return { user: { id: m.userId, account: m.account, name: m.name, status: m.status }, roles: m.roles, is_default: m.isDefault };
+}
+
+export function adminSessionView(s: LiveSessionWithUser): AdminSessionView {
+  return {
+    id: s.id,
+    user: { id: s.user_id, account: s.account, name: s.user_name },
+    company_id: s.company_id,
+    device_type: s.device_type,
+    ip: s.ip,
+    user_agent: s.user_agent,
+    device: describeDevice(s.user_agent),
+    created_at: seconds(s.created_at),
+    last_used_at: seconds(s.last_used_at),
+    expires_at: seconds(s.expires_at),
+  };
+}
+
+export function auditEventView(r: AuditEventRow): AuditEventView {
+  let details: Record<string, unknown> = {};
+  try {
+    details = JSON.parse(r.details) as Record<string, unknown>;
+  } catch {
+    // Only duotoken writes this column; a row that is not JSON shows no details rather than failing the page.
+  }
+  return {
+    id: Number(r.id),
+    at: seconds(r.at),
+    type: r.type,
+    outcome: outcomeOf(r.type),
+    actor_id: r.user_id,
+    subject_id: r.subject_id,
+    user_id: r.user_id,
+    session_id: r.session_id,
+    ip: r.ip,
+    details,
+  };
+}
