@@ -13,7 +13,7 @@ export async function signIn(page: Page, baseUrl: string, account: string, passw
   await page.fill(byId('login-password'), password);
   await page.click(byId('login-submit'));
   await page.waitForURL((url) => url.hash.startsWith(`#${path}`));
-  await page.locator(byId('page-title')).waitFor();
+  await settled(page, path.split('?')[0]!);
 }
 
 /** Signs in through the form of a page already on the sign-in screen, reading the captcha as a person would (from the server's record of it). */
@@ -27,6 +27,24 @@ export async function signInWithCaptcha(page: Page, server: TestServer, account:
   await page.fill(byId('login-captcha'), await captchaAnswer(server, t));
   await page.click(byId('login-submit'));
   await page.locator(byId('page-title')).waitFor();
+}
+
+/**
+ * Waits until the console shows `path` with its data: the route is
+ * rendered, no request is in flight (the page is not `aria-busy`), and no
+ * list says it is loading.
+ */
+export async function settled(page: Page, path: string): Promise<void> {
+  await page.waitForFunction((expected) => {
+    const main = document.querySelector('main#main');
+    return main?.getAttribute('data-route') === expected && !document.querySelector('[aria-busy="true"]');
+  }, path);
+}
+
+/** Opens `path` (a hash route) in a console already signed in, and waits until it is settled. */
+export async function open(page: Page, baseUrl: string, path: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/#${path}`);
+  await settled(page, path.split('?')[0]!);
 }
 
 /** Answers the open confirmation (Element Plus message box) with its confirm button. */

@@ -16,7 +16,7 @@ import {
   type AxeFinding,
   type TestBrowser,
 } from './browser-harness.js';
-import { byId, signInWithCaptcha } from './console-driver.js';
+import { byId, open, signInWithCaptcha } from './console-driver.js';
 
 warnIfSkipped('e2e/browser/console-tour.test.ts');
 
@@ -80,12 +80,6 @@ describe.skipIf(!BROWSER_PATH)('every console page in both languages and sizes',
     await server?.close();
   });
 
-  /** Waits until the page has its data: a title, and no list still loading. */
-  async function settled(page: Page): Promise<void> {
-    await page.locator(byId('page-title')).waitFor();
-    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-  }
-
   /** Screenshot, fit and axe of what is on screen now. */
   async function check(page: Page, shot: string, findings: Record<string, AxeFinding[]>, overflow: Record<string, number>) {
     await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
@@ -110,21 +104,18 @@ describe.skipIf(!BROWSER_PATH)('every console page in both languages and sizes',
 
           await signInWithCaptcha(page, server, ADMIN.account, ADMIN.password);
           for (const { name, path } of pages) {
-            await page.goto(`${server.url}/console/#${path}`);
-            await settled(page);
+            await open(page, server.url, path);
             expect(await page.locator(`${byId('page-error')}, ${byId('table-error')}`).count(), `${name} shows an error`).toBe(0);
             await check(page, `${prefix}-${name}`, findings, overflow);
           }
 
           // Dialogs: the create-user form and an audit event's details.
-          await page.goto(`${server.url}/console/#/users`);
-          await settled(page);
+          await open(page, server.url, '/users');
           await page.click(byId('create-user'));
           await page.locator('.el-dialog').waitFor();
           await check(page, `${prefix}-users-create`, findings, overflow);
           await page.keyboard.press('Escape');
-          await page.goto(`${server.url}/console/#/audit`);
-          await settled(page);
+          await open(page, server.url, '/audit');
           await page.locator(byId('audit-details')).first().click();
           await page.locator(byId('audit-event-details')).waitFor();
           await check(page, `${prefix}-audit-event`, findings, overflow);

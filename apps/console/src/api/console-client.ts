@@ -1,5 +1,9 @@
 import { createAuthClient } from '@duotoken/client';
+import { ref } from 'vue';
 import { lang } from '../i18n/i18n.js';
+
+/** Requests to the server in flight: the page is `aria-busy` while any is (screen readers wait; tests too). */
+export const pendingRequests = ref(0);
 
 const loginRequiredListeners = new Set<() => void>();
 
@@ -12,6 +16,14 @@ const loginRequiredListeners = new Set<() => void>();
 export const client = createAuthClient({
   storageKey: 'duotoken-console',
   language: () => lang.value,
+  fetch: async (input, init) => {
+    pendingRequests.value++;
+    try {
+      return await fetch(input, init);
+    } finally {
+      pendingRequests.value--;
+    }
+  },
   onLoginRequired: () => loginRequiredListeners.forEach((listener) => listener()),
 });
 

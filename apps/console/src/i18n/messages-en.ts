@@ -51,6 +51,8 @@ export const messagesEn: Record<MessageKey, string> = {
 
   'table.empty': 'Nothing here yet',
   'table.pages': 'Pages',
+  'table.pageSize': 'Rows per page',
+  'table.perPage': '{n} per page',
   'table.selectAll': 'Select all on this page',
   'table.selectRow': 'Select {name}',
 
@@ -105,7 +107,8 @@ export const messagesEn: Record<MessageKey, string> = {
   'overview.description': 'Server state and the last hour of sign-ins',
   'overview.version': 'Version',
   'overview.store': 'Database',
-  'overview.redisNone': 'not configured (single instance)',
+  'overview.redisOff': 'not configured',
+  'overview.redisNone': 'single instance, state in memory',
   'overview.connected': 'connected',
   'overview.disconnected': 'disconnected',
   'overview.feed': 'Revocation feed',
@@ -207,6 +210,8 @@ export const messagesEn: Record<MessageKey, string> = {
   'audit.description': 'Sign-ins, sessions and admin actions: filter and export',
   'audit.time': 'Time',
   'audit.type': 'Event type',
+  'audit.anyType': 'Any type',
+  'audit.anyOutcome': 'Any outcome',
   'audit.outcome': 'Outcome',
   'audit.success': 'success',
   'audit.failure': 'failure',

@@ -49,6 +49,8 @@ export const messagesZh = {
 
   'table.empty': '暂无数据',
   'table.pages': '分页',
+  'table.pageSize': '每页行数',
+  'table.perPage': '{n} 条/页',
   'table.selectAll': '全选本页',
   'table.selectRow': '选择 {name}',
 
@@ -102,7 +104,8 @@ export const messagesZh = {
   'overview.description': '服务器状态与最近一小时的登录情况',
   'overview.version': '版本',
   'overview.store': '数据库',
-  'overview.redisNone': '未配置（单实例）',
+  'overview.redisOff': '未配置',
+  'overview.redisNone': '单实例，状态在内存中',
   'overview.connected': '已连接',
   'overview.disconnected': '未连接',
   'overview.feed': '吊销通知',
@@ -204,6 +207,8 @@ export const messagesZh = {
   'audit.description': '登录、会话与管理操作的记录，可筛选和导出',
   'audit.time': '时间',
   'audit.type': '事件类型',
+  'audit.anyType': '全部类型',
+  'audit.anyOutcome': '全部结果',
   'audit.outcome': '结果',
   'audit.success': '成功',
   'audit.failure': '失败',
