@@ -82,6 +82,8 @@ describe.skipIf(!BROWSER_PATH)('every console page in both languages and sizes',
 
   /** Screenshot, fit and axe of what is on screen now. */
   async function check(page: Page, shot: string, findings: Record<string, AxeFinding[]>, overflow: Record<string, number>) {
+    // Dialogs and the drawer slide in: shoot them where they stop.
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
     overflow[shot] = await horizontalOverflow(page);
     const found = await seriousA11yViolations(page);
