@@ -14,6 +14,20 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function offsetInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
+}
+
+/** A parser accepting one of `values`. */
+function oneOf<T extends string>(...values: T[]): (value: string) => T {
+  return (value) => {
+    if (!(values as string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
+    return value as T;
+  };
+}
+
 /** Unix ms of an ISO 8601 date or a number of unix seconds. */
 function instant(value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
@@ -71,11 +85,26 @@ export function buildProgram(): Command {
     .command('list')
     .description('list users')
     .option('--search <text>', 'substring of account or name')
+    .option('--company <id>', 'members of this company only', positiveInt)
+    .option('--status <status>', 'active or disabled', oneOf('active', 'disabled'))
+    .option('--sort <field>', 'id, account, name or created_at', oneOf('id', 'account', 'name', 'created_at'), 'id')
+    .option('--order <order>', 'asc or desc', oneOf('asc', 'desc'), 'asc')
     .option('--limit <n>', 'page size', positiveInt, 50)
-    .option('--offset <n>', 'rows to skip', (v) => Number(v), 0)
-    .action(async (o: { search?: string; limit: number; offset: number }) => {
-      printResult(await withServices((s) => s.admin.listUsers(o)), json());
-    });
+    .option('--offset <n>', 'rows to skip', offsetInt, 0)
+    .action(
+      async (o: {
+        search?: string;
+        company?: number;
+        status?: 'active' | 'disabled';
+        sort: 'id' | 'account' | 'name' | 'created_at';
+        order: 'asc' | 'desc';
+        limit: number;
+        offset: number;
+      }) => {
+        const { company, ...rest } = o;
+        printResult((await withServices((s) => s.admin.listUsersPage({ ...rest, companyId: company }, CLI))).items, json());
+      },
+    );
   for (const [name, status] of [
     ['disable', 'disabled'],
     ['enable', 'active'],
@@ -90,7 +119,14 @@ export function buildProgram(): Command {
   user
     .command('show <user>')
     .description('a user with memberships and lockout state')
-    .action(async (who: string) => printResult(await withServices((s) => s.admin.userDetail(who)), json()));
+    .action(async (who: string) => printResult(await withServices((s) => s.admin.userDetail(who, CLI)), json()));
+  user
+    .command('rename <user> <name>')
+    .description("change a user's display name")
+    .action(async (who: string, name: string) => {
+      const updated = await withServices((s) => s.admin.updateUser(who, { name }, CLI));
+      printResult(updated, json(), `user #${updated.id} ${updated.account} is now named ${updated.name}`);
+    });
   user
     .command('unlock <user>')
     .description("clear a user's failed logins and lockout (also one past the hard limit)")
@@ -119,8 +155,42 @@ export function buildProgram(): Command {
     });
   company
     .command('list')
-    .description('list companies')
-    .action(async () => printResult(await withServices((s) => s.admin.listCompanies()), json()));
+    .description('list companies with their number of members')
+    .option('--search <text>', 'substring of the name')
+    .option('--status <status>', 'active or disabled', oneOf('active', 'disabled'))
+    .option('--limit <n>', 'page size', positiveInt, 200)
+    .option('--offset <n>', 'rows to skip', offsetInt, 0)
+    .action(async (o: { search?: string; status?: 'active' | 'disabled'; limit: number; offset: number }) =>
+      printResult((await withServices((s) => s.admin.companies.list(o, CLI))).items, json()),
+    );
+  company
+    .command('rename <companyId> <name>')
+    .description('rename a company')
+    .action(async (id: string, name: string) => {
+      const updated = await withServices((s) => s.admin.companies.update(positiveInt(id), { name }, CLI));
+      printResult(updated, json(), `company #${updated.id} is now named ${updated.name}`);
+    });
+  for (const [name, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const)
+    company
+      .command(`${name} <companyId>`)
+      .description(`${name} a company${name === 'disable' ? '; revokes the sessions bound to it' : ''}`)
+      .action(async (id: string) => {
+        const updated = await withServices((s) => s.admin.companies.update(positiveInt(id), { status }, CLI));
+        printResult(updated, json(), `company #${updated.id} ${updated.name} is ${updated.status}`);
+      });
+  company
+    .command('members <companyId>')
+    .description("a company's members with their roles")
+    .option('--limit <n>', 'page size', positiveInt, 200)
+    .option('--offset <n>', 'rows to skip', offsetInt, 0)
+    .action(async (id: string, o: { limit: number; offset: number }) => {
+      const page = await withServices((s) => s.admin.companies.members(positiveInt(id), o, CLI));
+      const rows = page.items.map((m) => ({ ...m.user, roles: m.roles, is_default: m.is_default }));
+      printResult(json() ? page.items : rows, json());
+    });
 
   const member = program.command('member').description('manage memberships');
   member
@@ -143,59 +213,82 @@ export function buildProgram(): Command {
   const keys = program.command('keys').description('manage access-token signing keys');
   keys
     .command('list')
-    .description('list keys and their state')
-    .action(async () => printResult(await withServices(async (s) => s.keyRing.list()), json()));
+    .description('list keys with their state (active, published, retired) and age')
+    .action(async () => printResult(await withServices((s) => s.admin.system.keys(CLI)), json()));
   keys
     .command('rotate')
     .description('create a new signing key; old keys stay published until their tokens expire')
     .action(async () => {
-      const kid = await withServices(async (s) => {
-        const k = await s.keyRing.rotate();
-        await s.audit.record({ type: 'keys.rotated', details: { kid: k } });
-        return k;
-      });
-      printResult({ kid }, json(), `new signing key ${kid}; running servers pick it up within a minute`);
+      const key = await withServices((s) => s.admin.system.rotateKey(CLI));
+      printResult(key, json(), `new signing key ${key.kid}; running servers pick it up within a minute`);
     });
 
   const sessions = program.command('sessions').description('manage sessions');
   sessions
-    .command('list <user>')
-    .description("a user's live sessions")
-    .action(async (who: string) => printResult(await withServices((s) => s.admin.listUserSessions(who)), json()));
+    .command('list [user]')
+    .description('live sessions, newest first (of one user, or across users with filters)')
+    .option('--company <id>', 'bound to this company', positiveInt)
+    .option('--ip <address>', 'from this address (exact)')
+    .option('--device-type <type>', 'of this device type')
+    .option('--limit <n>', 'page size', positiveInt, 200)
+    .option('--offset <n>', 'rows to skip', offsetInt, 0)
+    .action(async (who: string | undefined, o: { company?: number; ip?: string; deviceType?: string; limit: number; offset: number }) => {
+      const { company, ...rest } = o;
+      const page = await withServices((s) => s.admin.sessions.list({ ...rest, user: who, companyId: company }, CLI));
+      const rows = page.items.map(({ user, user_agent: _ua, ...session }) => ({ ...session, account: user.account }));
+      printResult(json() ? page.items : rows, json());
+    });
   sessions
     .command('revoke <user>')
     .description("revoke a user's sessions (all, or one with --session)")
     .option('--session <id>', 'only this session')
     .action(async (who: string, o: { session?: string }) => {
-      const ids = await withServices(async (s) => {
-        const u = await s.admin.findUser(who);
-        return s.sessions.revoke(o.session ? { id: o.session, userId: u.id } : { userId: u.id }, 'revoked_by_admin', CLI);
-      });
+      const ids = await withServices((s) => s.admin.revokeUserSessions(who, o.session, CLI));
       printResult({ revoked: ids }, json(), `revoked ${ids.length} session(s)`);
     });
   program
     .command('audit')
     .description('audit events, newest first')
-    .option('--type <type>', 'event type (login.failure, session.revoked, admin.action, …)')
-    .option('--user <id>', 'user id', positiveInt)
+    .option('--type <type>', 'event type (login.failure, session.revoked, admin.action, …), or a prefix ending in a dot (login.)')
+    .option('--actor <id>', 'id of the user who acted', positiveInt)
+    .option('--user <id>', 'same as --actor', positiveInt)
+    .option('--subject <id>', 'id of the user acted upon', positiveInt)
+    .option('--outcome <outcome>', 'success or failure', oneOf('success', 'failure'))
     .option('--session <id>', 'session id')
     .option('--since <iso>', 'from this time (ISO 8601 or unix seconds)', instant)
     .option('--until <iso>', 'before this time (ISO 8601 or unix seconds)', instant)
     .option('--limit <n>', 'page size', positiveInt, 100)
     .option('--before-id <id>', 'next page: events older than this id', positiveInt)
+    .option('--csv', 'print the newest 10,000 matching events as CSV (as GET /admin/audit.csv)')
     .action(
-      async (o: { type?: string; user?: number; session?: string; since?: number; until?: number; limit: number; beforeId?: number }) => {
-        const page = await withServices((s) =>
-          s.admin.queryAudit({
-            type: o.type,
-            userId: o.user,
-            sessionId: o.session,
-            since: o.since,
-            until: o.until,
-            limit: Math.min(o.limit, 1000),
-            beforeId: o.beforeId,
-          }),
-        );
+      async (o: {
+        type?: string;
+        actor?: number;
+        user?: number;
+        subject?: number;
+        outcome?: 'success' | 'failure';
+        session?: string;
+        since?: number;
+        until?: number;
+        limit: number;
+        beforeId?: number;
+        csv?: boolean;
+      }) => {
+        const filters = {
+          type: o.type,
+          userId: o.actor ?? o.user,
+          subjectId: o.subject,
+          outcome: o.outcome,
+          sessionId: o.session,
+          since: o.since,
+          until: o.until,
+          beforeId: o.beforeId,
+        };
+        if (o.csv) {
+          process.stdout.write(await withServices((s) => s.admin.audit.csv(filters, CLI)));
+          return;
+        }
+        const page = await withServices((s) => s.admin.audit.query({ ...filters, limit: Math.min(o.limit, 1000) }, CLI));
         const rows = page.items.map((e) => ({ ...e, at: new Date(e.at * 1000).toISOString(), details: JSON.stringify(e.details) }));
         printResult(json() ? page : rows, json());
       },

@@ -31,8 +31,6 @@ export class SessionFence {
   private readonly appliedListeners: Array<(change: FenceChange) => void> = [];
   /** Set while revocations made elsewhere may be missed (see `suspend`). */
   private suspendedFor: string | undefined;
-  /** How long ago each source feeding this fence from elsewhere was last in step (see `reportLag`). */
-  private readonly lagProbes = new Map<string, () => number>();
 
   constructor(
     private readonly clock: Clock,
@@ -95,6 +93,9 @@ export class SessionFence {
   get suspended(): string | undefined {
     return this.suspendedFor;
   }
+
+  /** How long ago each source feeding this fence from elsewhere was last in step (see `reportLag`). */
+  private readonly lagProbes = new Map<string, () => number>();
 
   /** Lets a source that feeds this fence from elsewhere (the Redis bus…) tell how long ago (ms) it was last in step. */
   reportLag(source: string, probe: () => number): void {
