@@ -1,6 +1,8 @@
 // The web console's two figures for `npm run bench`: how much JavaScript it
 // ships (gzip), and how soon the users page is usable with 10,000 users in
 // the store (real Chromium, a cold profile per load).
+// Functions passed to page.evaluate / addInitScript run in the browser:
+/* global document, window, MutationObserver */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
