@@ -1,4 +1,4 @@
-import { reactive, ref, watch } from 'vue';
+import { computed, reactive, ref, watch, type WritableComputedRef } from 'vue';
 import { useRoute, useRouter, type LocationQuery } from 'vue-router';
 import type { Page } from '../api/admin-types.js';
 import { errorText } from './error-text.js';
@@ -104,5 +104,16 @@ export function useRouteList<T, F extends Record<string, string>>(
     { immediate: true },
   );
 
-  return { filters, page, pageSize, state, load, applyFilters, setPage, setPageSize };
+  /** A filter holding an id (a company): a number or undefined for a select, applied on change. */
+  function idFilter(key: keyof F & string): WritableComputedRef<number | undefined> {
+    return computed({
+      get: () => (filters[key] ? Number(filters[key]) : undefined),
+      set: (id) => {
+        (filters as Record<string, string>)[key] = id ? String(id) : '';
+        applyFilters();
+      },
+    });
+  }
+
+  return { filters, page, pageSize, state, load, applyFilters, setPage, setPageSize, idFilter };
 }
