@@ -5,7 +5,7 @@
 // bench/results/<date>.{json,md,svg} and bench/results/latest.{md,svg}.
 //
 // Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
-// --only duotoken,pg,minimal-rotation,express-jwt,better-auth   --scenarios refresh,me,…
+// --only duotoken,pg,minimal-rotation,express-jwt,better-auth,console   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
 // login, password-flood)   --profile (CPU profiles of the duotoken hot paths, summarised
 // into <date>-profile.md). `minimal-rotation` is the rotation baseline, on
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAverage, treeCpuSeconds } from './lib/cpu-usage.mjs';
 import { captchaCost } from './lib/captcha-cost.mjs';
+import { consoleJsSize, renderConsoleSection, usersPageReadyMs } from './lib/console-bench.mjs';
 import { argon2Ceiling, scryptCeiling } from './lib/hash-ceiling.mjs';
 import { LoadClient } from './lib/load-client.mjs';
 import { summariseProfiles } from './lib/profile-summary.mjs';
@@ -387,6 +388,23 @@ async function benchBetterAuth({ cookieCache = false } = {}) {
   }
 }
 
+/** The web console: gzip size of its JS, and the users page ready with 10,000 users (real Chromium). */
+async function benchConsole() {
+  const size = consoleJsSize(ROOT);
+  const server = await startDuotoken({ root: ROOT, label: 'duotoken-console' });
+  try {
+    log('console: users page with 10,000 users (Chromium) …');
+    const browserPath = process.env.DUOTOKEN_TEST_BROWSER ?? '/usr/bin/chromium';
+    const usersPageReady = await usersPageReadyMs({ server, adminPassword: PASSWORD, browserPath });
+    log(
+      `console: JS ${size.firstLoadGzipBytes} B gzip first load, ${size.allGzipBytes} B all; users page ready in ${usersPageReady.ms} ms`,
+    );
+    return { ...size, usersPageReady };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   const date = new Date().toISOString().replace(/:/g, '-').replace(/\..+$/, '');
   const machine = {
@@ -430,6 +448,8 @@ async function main() {
       await benchBetterAuth({ cookieCache: true });
     }
 
+    const consoleFigures = wants('console') ? await benchConsole() : undefined;
+
     let profiles;
     if (opts.profile) {
       // One profiled server per hot path, so that each profile holds one scenario.
@@ -467,6 +487,7 @@ async function main() {
       },
       reference,
       runs,
+      console: consoleFigures,
       skipped,
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
@@ -476,9 +497,9 @@ async function main() {
     writeFileSync(join(dir, `${date}.json`), JSON.stringify(report, null, 2) + '\n');
     const svgName = `${date}.svg`;
     writeFileSync(join(dir, svgName), renderSvg(report));
-    const markdown = renderMarkdown(report, { svg: svgName });
+    const markdown = renderMarkdown(report, { svg: svgName }) + renderConsoleSection(consoleFigures);
     writeFileSync(join(dir, `${date}.md`), markdown);
-    writeFileSync(join(dir, 'latest.md'), renderMarkdown(report, { svg: 'latest.svg' }));
+    writeFileSync(join(dir, 'latest.md'), renderMarkdown(report, { svg: 'latest.svg' }) + renderConsoleSection(consoleFigures));
     copyFileSync(join(dir, svgName), join(dir, 'latest.svg'));
     if (profiles) writeFileSync(join(dir, `${date}-profile.md`), profiles);
     log(`wrote bench/results/${date}.{json,md,svg} and latest.{md,svg} in ${report.wallSeconds} s`);

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
+import Components from 'unplugin-vue-components/vite';
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { defineConfig } from 'vite';
 
 // The console bundles the SDK from source, so `npm run build -w @duotoken/console` needs no prior tsc build.
@@ -9,8 +11,12 @@ const api = process.env.DUOTOKEN_CONSOLE_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/console/',
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // Element Plus on demand: each <el-…> used in a template is imported with its own CSS, nothing else is bundled.
+    Components({ resolvers: [ElementPlusResolver()], dts: 'src/components.d.ts', dirs: [] }),
+  ],
   resolve: { alias: { '@duotoken/client': source('client'), '@duotoken/protocol': source('protocol') } },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
-  server: { proxy: { '/auth': api, '/healthz': api } },
+  server: { proxy: { '/auth': api, '/admin': api, '/healthz': api } },
 });

@@ -79,6 +79,7 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
   return {
     ...proc,
     account,
+    dataDir,
     /** A new session of the bench account (or of `as`): the standard token pair. */
     async login(as = account) {
       const { json } = await postJson(`${proc.url}/auth/login`, { account: as, password: PASSWORD });

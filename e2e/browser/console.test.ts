@@ -1,13 +1,19 @@
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captchaAnswer } from '../../packages/server/test/helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
-import { ARTIFACTS, BROWSER_PATH, ensureConsoleBuilt, launchBrowser, warnIfSkipped } from './browser-harness.js';
+import {
+  BROWSER_PATH,
+  ensureConsoleBuilt,
+  horizontalOverflow,
+  launchBrowser,
+  SIZES,
+  warnIfSkipped,
+  type TestBrowser,
+} from './browser-harness.js';
+import { byId, confirm, pick, signIn, successMessage } from './console-driver.js';
 
 warnIfSkipped('e2e/browser/console.test.ts');
-
-const byId = (id: string) => `[data-testid="${id}"]`;
 
 /** Requests the server logged on a path so far. */
 function seen(server: TestServer, path: string): number {
@@ -18,65 +24,69 @@ function seen(server: TestServer, path: string): number {
   }).length;
 }
 
-async function signIn(page: Page, server: TestServer) {
-  await page.goto(`${server.url}/console/`);
-  await page.locator(byId('login-form')).waitFor();
-  // Captcha policy off: the form asks for none.
-  expect(await page.locator(byId('login-captcha')).count()).toBe(0);
-  await page.fill(byId('login-account'), ADMIN.account);
-  await page.fill(byId('login-password'), ADMIN.password);
-  await page.click(byId('login-submit'));
-  await page.locator(`${byId('me-account')}:has-text("${ADMIN.account}")`).waitFor();
-}
+const actor = { userId: null, ip: null };
 
-describe.skipIf(!BROWSER_PATH)('web console in real Chromium', () => {
+describe.skipIf(!BROWSER_PATH)('web console self-service in real Chromium', () => {
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  const pageErrors: string[] = [];
+  let browser: TestBrowser;
 
   beforeAll(async () => {
     ensureConsoleBuilt();
     server = await startTestServer({ DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_RATE_LIMITS: 'off', DUOTOKEN_ACCESS_TTL: '15m' });
     browser = await launchBrowser();
-    browser.context.on('weberror', (e) => pageErrors.push(e.error().message));
-    browser.context.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 401/.test(m.text())) pageErrors.push(m.text());
-    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
   });
 
-  it('signs in, shows who I am, switches company, lists sessions, switches language and signs out', async () => {
-    const actor = { userId: null, ip: null };
+  /** A user of their own (the tests change passwords and end sessions). */
+  async function makeUser(account: string, password = 'a long enough password 1') {
+    const user = await server.runtime.services.admin.createUser({ account, password, name: account }, actor);
+    return { ...user, password };
+  }
+
+  it('signs in, shows who I am, switches company, lists my sessions by readable device name, switches language and signs out', async () => {
     const acme = await server.runtime.services.admin.createCompany('Acme', actor);
     await server.runtime.services.admin.setMembership(ADMIN.account, acme.id, ['auditor'], actor);
-    const page = await browser.context.newPage();
-    await signIn(page, server);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.locator(byId('login-form')).waitFor();
+    // Captcha policy off: the form asks for none.
+    expect(await page.locator(byId('login-captcha')).count()).toBe(0);
+    await signIn(page, server.url, ADMIN.account, ADMIN.password);
 
+    expect(await page.textContent(byId('me-account'))).toBe(ADMIN.account);
     expect(await page.textContent(byId('me-company'))).toBe('Default');
-    await page.selectOption(byId('company-select'), String(acme.id));
+    await pick(page, 'company-select', 'Acme');
     await page.locator(`${byId('me-company')}:has-text("Acme")`).waitFor();
+    expect(await page.textContent(byId('me-roles'))).toBe('auditor');
     expect(seen(server, '/auth/change-company')).toBe(1);
-
-    const rows = page.locator(byId('session-row'));
-    expect(await rows.count()).toBe(1);
-    expect(await rows.first().getAttribute('data-current')).toBe('true');
     expect(await page.textContent(byId('countdown'))).toMatch(/1[45]:\d\d/); // about 15 minutes on the server's clock
 
-    await page.click(byId('lang-zh'));
-    await page.locator('h1:has-text("duotoken 控制台")').waitFor();
-    await page.click(byId('lang-en'));
-    await page.locator('h1:has-text("duotoken console")').waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, 'console.png'), fullPage: true });
+    await page.click(byId('nav-my-sessions'));
+    const rows = page.locator(byId('session-row'));
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator(byId('this-device')).count()).toBe(1);
+    // A readable name, not a User-Agent cut mid-word; the raw one stays on hover.
+    const device = rows.first().locator(byId('device-name'));
+    expect(await device.innerText()).toMatch(/^Chrome(?: Headless)? \d+ on Linux/);
+    expect(await device.getAttribute('title')).toMatch(/^Mozilla\/5\.0/);
+
+    await page.click(byId('lang-switch'));
+    await page.locator(`${byId('page-title')}:has-text("我的会话")`).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await page.click(byId('lang-switch'));
+    await page.locator(`${byId('page-title')}:has-text("My sessions")`).waitFor();
 
     await page.click(byId('sign-out'));
     await page.locator(byId('login-form')).waitFor();
     expect(await page.evaluate(() => localStorage.getItem('duotoken-console'))).toBeNull();
     expect(await server.runtime.services.sessions.list(1, null)).toEqual([]);
-    await page.close();
-    expect(pageErrors).toEqual([]);
+    await context.close();
+    expect(browser.errors).toEqual([]);
   }, 60_000);
 
   it('shows the captcha bound to t, draws a new one on click, and signs in with it', async () => {
@@ -87,6 +97,7 @@ describe.skipIf(!BROWSER_PATH)('web console in real Chromium', () => {
       const firstDraw = drawn();
       await page.goto(`${strict.url}/console/`);
       const image = page.locator(byId('captcha-image'));
+      await image.waitFor();
       const first = new URL((await image.getAttribute('src'))!);
       const t = first.searchParams.get('t')!;
       expect(t).toBeTruthy();
@@ -103,44 +114,43 @@ describe.skipIf(!BROWSER_PATH)('web console in real Chromium', () => {
       await page.fill(byId('login-password'), ADMIN.password);
       await page.fill(byId('login-captcha'), await captchaAnswer(strict, t)); // the code of the latest drawing
       await page.click(byId('login-submit'));
-      await page.locator(`${byId('me-account')}:has-text("${ADMIN.account}")`).waitFor();
+      await page.locator(byId('page-title')).waitFor();
       await page.click(byId('sign-out'));
       await page.locator(byId('login-form')).waitFor();
       await page.close();
     } finally {
       await strict.close();
     }
+    expect(browser.errors).toEqual([]);
   }, 60_000);
 
   it('two tabs with an expired access token make exactly one refresh, and signing out in one signs out both', async () => {
-    const tab1 = await browser.context.newPage();
-    await signIn(tab1, server);
-    const tab2 = await browser.context.newPage();
-    await tab2.goto(`${server.url}/console/`);
-    await tab2.locator(`${byId('me-account')}:has-text("${ADMIN.account}")`).waitFor(); // same session, from localStorage
+    const context = await browser.newContext();
+    const tab1 = await context.newPage();
+    await signIn(tab1, server.url, ADMIN.account, ADMIN.password, '/account/sessions');
+    const tab2 = await context.newPage();
+    await tab2.goto(`${server.url}/console/#/account/sessions`);
+    await tab2.locator(byId('session-row')).first().waitFor(); // same session, from localStorage
     const refreshesBefore = seen(server, '/auth/refresh-token');
     expect(refreshesBefore).toBe(0); // a fresh tab judged expiry on the server's clock, not its own
 
     // Hold every refresh answer a moment, so both tabs surely meet their 401s while the one refresh is in flight:
     // only the cross-tab lock (Web Locks) then keeps the second tab from refreshing too.
-    await browser.context.route('**/auth/refresh-token', async (route) => {
+    await context.route('**/auth/refresh-token', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       await route.continue();
     });
     server.clock.advance(901);
     const done = (page: Page) =>
-      Promise.all(
-        ['/auth/me', '/auth/sessions'].map((path) =>
-          page.waitForResponse((r) => new URL(r.url()).pathname === path && r.status() === 200, { timeout: 20_000 }),
-        ),
-      );
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/sessions' && r.status() === 200, { timeout: 20_000 });
     const finished = Promise.all([done(tab1), done(tab2)]);
     await Promise.all([tab1.click(byId('reload')), tab2.click(byId('reload'))]);
     await finished;
+    await context.unroute('**/auth/refresh-token');
 
     expect(seen(server, '/auth/refresh-token') - refreshesBefore).toBe(1);
-    expect(await tab1.locator(byId('error')).count()).toBe(0);
-    expect(await tab2.locator(byId('error')).count()).toBe(0);
+    expect(await tab1.locator(byId('table-error')).count()).toBe(0);
+    expect(await tab2.locator(byId('table-error')).count()).toBe(0);
     // Both tabs hold the one rotated pair.
     const [stored1, stored2] = await Promise.all([tab1, tab2].map((p) => p.evaluate(() => localStorage.getItem('duotoken-console'))));
     expect(stored1).toBe(stored2);
@@ -148,6 +158,91 @@ describe.skipIf(!BROWSER_PATH)('web console in real Chromium', () => {
     await tab1.click(byId('sign-out'));
     await tab1.locator(byId('login-form')).waitFor();
     await tab2.locator(byId('login-form')).waitFor({ timeout: 10_000 });
-    expect(pageErrors).toEqual([]);
+    await context.close();
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
+
+  it('changes my password: my other sessions end, this one stays, and the new password signs in', async () => {
+    const bob = await makeUser('bob-console');
+    const laptop = await browser.newContext();
+    const phone = await browser.newContext({ viewport: SIZES.phone });
+    const here = await laptop.newPage();
+    const there = await phone.newPage();
+    await signIn(here, server.url, bob.account, bob.password);
+    await signIn(there, server.url, bob.account, bob.password, '/account/sessions');
+
+    // A wrong current password is refused, and nothing changes.
+    await here.fill(byId('password-old'), 'not my password at all');
+    await here.fill(byId('password-new'), 'a brand new passphrase 2');
+    await here.fill(byId('password-repeat'), 'a brand new passphrase 2');
+    await here.click(byId('password-submit'));
+    await here.locator('.el-message--error').waitFor();
+    expect(await there.evaluate(() => localStorage.getItem('duotoken-console'))).not.toBeNull();
+
+    await here.fill(byId('password-old'), bob.password);
+    await here.click(byId('password-submit'));
+    expect(await successMessage(here)).toBeTruthy();
+
+    // The other device: its next call is refused and it returns to sign-in, saying why.
+    await there.click(byId('reload'));
+    await there.locator(byId('login-notice')).waitFor({ timeout: 10_000 });
+    // This device stays signed in.
+    await here.click(byId('nav-my-sessions'));
+    await here.locator(byId('session-row')).first().waitFor();
+    expect(await here.locator(byId('session-row')).count()).toBe(1);
+
+    await signIn(there, server.url, bob.account, 'a brand new passphrase 2');
+    await Promise.all([laptop.close(), phone.close()]);
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
+
+  it('signs out everywhere after a confirmation: every device of mine returns to sign-in', async () => {
+    const carol = await makeUser('carol-console');
+    const one = await browser.newContext();
+    const two = await browser.newContext();
+    const a = await one.newPage();
+    const b = await two.newPage();
+    await signIn(a, server.url, carol.account, carol.password);
+    await signIn(b, server.url, carol.account, carol.password, '/account/sessions');
+
+    // Cancelling the confirmation changes nothing.
+    await a.click(byId('sign-out-everywhere'));
+    await a.locator('.el-message-box').getByRole('button', { name: 'Cancel' }).click();
+    expect((await server.runtime.services.sessions.list(carol.id, null)).length).toBe(2);
+
+    await a.click(byId('sign-out-everywhere'));
+    await confirm(a);
+    await a.locator(byId('login-form')).waitFor();
+    expect(await server.runtime.services.sessions.list(carol.id, null)).toEqual([]);
+    await b.click(byId('reload'));
+    await b.locator(byId('login-notice')).waitFor({ timeout: 10_000 });
+    await Promise.all([one.close(), two.close()]);
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
+
+  it('fits a 390 px phone: the sign-in form with its captcha and the self-service pages never overflow', async () => {
+    const strict = await startTestServer({ DUOTOKEN_CAPTCHA: 'always', DUOTOKEN_RATE_LIMITS: 'off' });
+    const phone = await browser.newContext({ viewport: SIZES.phone });
+    try {
+      const page = await phone.newPage();
+      await page.goto(`${strict.url}/console/`);
+      await page.locator(byId('captcha-image')).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      for (const id of ['login-account', 'login-password', 'login-captcha', 'captcha-image', 'login-submit']) {
+        const box = (await page.locator(byId(id)).boundingBox())!;
+        expect(box.x, id).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, id).toBeLessThanOrEqual(SIZES.phone.width);
+      }
+      await signIn(page, server.url, ADMIN.account, ADMIN.password);
+      for (const path of ['/account', '/account/sessions']) {
+        await page.goto(`${server.url}/console/#${path}`);
+        await page.locator(byId('page-title')).waitFor();
+        expect(await horizontalOverflow(page), path).toBe(0);
+      }
+    } finally {
+      await phone.close();
+      await strict.close();
+    }
+    expect(browser.errors).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,3 @@
-declare module '*.vue' {
-  import type { DefineComponent } from 'vue';
-  const component: DefineComponent<object, object, unknown>;
-  export default component;
-}
-
 declare module '*.css';
+// Element Plus's per-component style entries (side-effect imports, no types).
+declare module 'element-plus/es/components/*';

@@ -50,6 +50,13 @@ export interface AuthClientOptions {
   now?: () => number;
 }
 
+/** Query and body of {@link AuthClient.request}. */
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | null | undefined>;
+  /** Sent as `application/json`. */
+  json?: unknown;
+}
+
 /** The client: login and session operations, and a `fetch` that carries the tokens. */
 export interface AuthClient {
   /** `fetch` with tokens attached, refresh ahead of expiry, single-flight refresh and one retry on 401. */
@@ -66,6 +73,23 @@ export interface AuthClient {
   switchCompany(companyId: number): Promise<AuthTokens>;
   me<T = MeView>(): Promise<T>;
   sessions(): Promise<SessionView[]>;
+  /**
+   * Any authenticated JSON call of the API (e.g. the admin routes), with the
+   * same refresh, retry and error handling as `me()`; returns the answer's
+   * payload (`data` of the envelope). Query values that are `undefined`,
+   * `null` or `''` are left out.
+   *
+   * @example
+   * const page = await auth.request<UserPage>('GET', '/admin/users', { query: { search: 'ali', limit: 20 } });
+   * await auth.request('PATCH', '/admin/users/7', { json: { name: 'Alice' } });
+   */
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  /**
+   * Revokes every session of this user (standard dialect), then forgets the
+   * tokens here and in tabs sharing them. Unlike `logout()` it throws when
+   * the server did not do it (offline …), keeping the tokens.
+   */
+  logoutAll(): Promise<void>;
   revokeSession(sessionId: string): Promise<void>;
   /** The stored tokens, if any (no network). */
   getTokens(): Promise<AuthTokens | null>;
@@ -128,9 +152,11 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
     return p;
   };
   /** An authenticated call of the API, unwrapped; errors become AuthClientError. */
-  const call = async (method: string, p: string, json?: Record<string, unknown>): Promise<unknown> => {
-    const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : {};
-    const res = await authorizedFetch(p, { method, headers, body: json ? JSON.stringify(json) : undefined });
+  const call = async (method: string, p: string, json?: unknown, query: RequestOptions['query'] = {}): Promise<unknown> => {
+    const headers: Record<string, string> = json === undefined ? {} : { 'content-type': 'application/json' };
+    const url = new URL(p, base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+    const res = await authorizedFetch(url.href, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
     const text = await res.text();
     let body: unknown;
     try {
@@ -193,6 +219,13 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
     },
     me: async <T>() => (await call('GET', path('me'))) as T,
     sessions: async () => (await call('GET', path('sessions'))) as SessionView[],
+    request: async <T>(method: string, p: string, options: RequestOptions = {}) =>
+      (await call(method, p, options.json, options.query)) as T,
+    async logoutAll() {
+      // A failure keeps the tokens and throws: "signed out everywhere" must not be claimed when the server did not do it.
+      await call('POST', path('logoutAll'));
+      await session.clear();
+    },
     async revokeSession(sessionId) {
       await call('DELETE', path('revokeSession').replace(':id', encodeURIComponent(sessionId)));
     },

@@ -2,7 +2,7 @@
  * `@duotoken/client`: the browser and Node SDK of duotoken (SPEC §7).
  * The axios adapter lives at `@duotoken/client/axios`.
  */
-export { createAuthClient, type AuthClient, type AuthClientOptions } from './auth-client.js';
+export { createAuthClient, type AuthClient, type AuthClientOptions, type RequestOptions } from './auth-client.js';
 export type { LoginChallenge, MeView, SessionView, CompanyView } from './api-types.js';
 export { AuthSession, type LoginRequiredReason, type SessionConfig, type UsedTokens } from './auth-session.js';
 export type { FetchLike, WireAnswer } from './http-transport.js';

@@ -43,6 +43,8 @@ export interface DialectPaths {
   /** With `:id` standing for the session id. */
   revokeSession?: string;
   logout?: string;
+  /** Revokes every session of the user. */
+  logoutAll?: string;
   switchCompany?: string;
 }
 

@@ -33,6 +33,7 @@ const PATHS: DialectPaths = {
   sessions: '/auth/sessions',
   revokeSession: '/auth/sessions/:id',
   logout: '/auth/logout',
+  logoutAll: '/auth/logout-all',
   switchCompany: '/auth/change-company',
 };
 

@@ -46,7 +46,7 @@ export function firstStartMessage(result: FirstStartResult): string {
     '',
     `duotoken: first start — created admin account "${result.account}" and company #${result.companyId}.`,
     result.generatedPassword
-      ? `duotoken: one-time admin password: ${result.generatedPassword}  (shown only now; change it with POST /auth/password)`
+      ? `duotoken: one-time admin password: ${result.generatedPassword}  (shown only now; change it in the web console, /console → Profile & security, or with POST /auth/password)`
       : 'duotoken: admin password taken from DUOTOKEN_ADMIN_PASSWORD.',
     '',
     '',
