@@ -50,8 +50,7 @@ function checkSecretOpens(backupPath: string, config: Config): void {
   const backup = new SqliteDatabase(backupPath, { readonly: true, fileMustExist: true });
   try {
     const row = backup.prepare('select kid, private_sealed from signing_keys limit 1').get() as
-      | { kid: string; private_sealed: string }
-      | undefined;
+      { kid: string; private_sealed: string } | undefined;
     if (!row) return;
     try {
       unseal(deriveServerKeys(secret).sealKey, row.private_sealed);
@@ -75,7 +74,8 @@ export async function restoreCommand(file: string): Promise<{ file: string; data
   const { migrations } = inspectSqliteBackup(file);
   const known = migrationNames();
   const unknown = migrations.filter((m) => !known.includes(m));
-  if (unknown.length) throw new Error(`${file} was written by a newer duotoken (migrations ${unknown.join(', ')}): restore it with that release`);
+  if (unknown.length)
+    throw new Error(`${file} was written by a newer duotoken (migrations ${unknown.join(', ')}): restore it with that release`);
   checkSecretOpens(file, config);
   const lock = acquireSqliteLock(database);
   try {
