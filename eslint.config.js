@@ -12,6 +12,7 @@ export default tseslint.config(
       'bench/results/**',
       'e2e/artifacts/**',
       'apps/console/dist/**',
+      'packages/server/console/**',
     ],
   },
   js.configs.recommended,

@@ -11,6 +11,7 @@ export default defineConfig({
   base: '/console/',
   plugins: [vue()],
   resolve: { alias: { '@duotoken/client': source('client'), '@duotoken/protocol': source('protocol') } },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+  // Into the server package, which serves it at /console and ships it in its npm tarball.
+  build: { outDir: '../../packages/server/console', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
   server: { proxy: { '/auth': api, '/healthz': api } },
 });
