@@ -22,7 +22,8 @@ const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const NOT_BUILT = 'The duotoken web console is not built: run `npm run build` (it writes packages/server/console), then restart the server.\n';
+const NOT_BUILT =
+  'The duotoken web console is not built: run `npm run build` (it writes packages/server/console), then restart the server.\n';
 
 /**
  * Serves the web console (SPEC §8) at `/console/` from the Vite build in
