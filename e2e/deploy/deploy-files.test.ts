@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoUpstream, type EchoUpstream } from '../gateway/echo-upstream.js';
 import { BIN, startServe, type ServerProcess } from '../cli/cli-process.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,28 +23,12 @@ if (!nginxBinary || !openssl)
   console.warn('deploy e2e: nginx or openssl missing, the nginx example is NOT RUN (apt-get install nginx-light openssl)');
 if (!systemdAnalyze) console.warn('deploy e2e: systemd-analyze missing, the systemd unit is NOT VERIFIED (apt-get install systemd)');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('did not start listening');
+/** A self-signed certificate for `names` (DNS names and IP addresses), valid one day, in `dir`. */
+async function selfSignedCertificate(dir: string, names: string[]): Promise<void> {
+  const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const files = ['-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')];
+  await run(openssl!, ['req', '-x509', ...key, '-days', '1', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`, ...files]);
 }
 
 /** The `Environment=` settings of a systemd unit. */
@@ -111,25 +95,7 @@ describe.skipIf(!nginxBinary || !openssl)('#17 deploy/nginx/duotoken.conf: TLS r
     });
     app = await startEchoUpstream();
     [httpsPort, httpPort] = [await freePort(), await freePort()];
-    await run(openssl!, [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=auth.example.com',
-      '-addext',
-      'subjectAltName=DNS:auth.example.com,IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'privkey.pem'),
-      '-out',
-      join(dir, 'fullchain.pem'),
-    ]);
+    await selfSignedCertificate(dir, ['auth.example.com', '127.0.0.1']);
     ca = readFileSync(join(dir, 'fullchain.pem'));
     const site = read('nginx/duotoken.conf')
       .replace('listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`)
@@ -258,8 +224,8 @@ describe('#17 deploy/docker (no container engine runs here: the files are checke
   it('#17 compose runs three duotoken instances on PostgreSQL and Redis behind nginx, migrating once first', () => {
     for (const service of ['postgres', 'redis', 'migrate', 'duotoken-1', 'duotoken-2', 'duotoken-3', 'nginx'])
       expect(compose, service).toMatch(new RegExp(`^  ${service}:`, 'm'));
-    expect(compose).toContain('DUOTOKEN_DATABASE_URL: postgres://');
-    expect(compose).toContain('DUOTOKEN_REDIS_URL: redis://');
+    expect(compose).toContain("DUOTOKEN_DATABASE_URL: 'postgres://");
+    expect(compose).toContain("DUOTOKEN_REDIS_URL: 'redis://");
     expect(compose).toContain('condition: service_completed_successfully');
     for (const instance of ['duotoken-1', 'duotoken-2', 'duotoken-3']) expect(composeNginx).toContain(`server ${instance}:8080`);
   });
@@ -267,23 +233,7 @@ describe('#17 deploy/docker (no container engine runs here: the files are checke
   it.skipIf(!nginxBinary)('#17 nginx -t accepts the compose nginx.conf (instance names pointed at this machine)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'duotoken-compose-nginx-'));
     try {
-      await run(openssl!, [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=x',
-        '-keyout',
-        join(dir, 'privkey.pem'),
-        '-out',
-        join(dir, 'fullchain.pem'),
-      ]);
+      await selfSignedCertificate(dir, ['localhost']);
       const site = composeNginx
         .replace(/duotoken-\d:8080/g, '127.0.0.1:8080')
         .replaceAll('/etc/ssl/duotoken/', `${dir}/`)
