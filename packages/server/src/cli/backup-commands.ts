@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { loadConfig } from '../config/load-config.js';
 import { decodeSecret } from '../config/parse-config.js';
 import type { Config } from '../config/settings.js';
+import { ensureWritableDir } from '../config/writable-dir.js';
 import { unseal } from '../crypto/sealed-box.js';
 import { deriveServerKeys } from '../crypto/server-secret.js';
 import { sqlitePathOf } from '../runtime.js';
@@ -77,6 +78,7 @@ export async function restoreCommand(file: string): Promise<{ file: string; data
   if (unknown.length)
     throw new Error(`${file} was written by a newer duotoken (migrations ${unknown.join(', ')}): restore it with that release`);
   checkSecretOpens(file, config);
+  ensureWritableDir(dirname(database), 'DUOTOKEN_DATA_DIR (or the path of DUOTOKEN_DATABASE_URL)');
   const lock = acquireSqliteLock(database);
   try {
     const { savedAs } = await restoreSqlite(file, database, Date.now());
