@@ -11,7 +11,7 @@ export default tseslint.config(
       'bench/peers/**',
       'bench/results/**',
       'e2e/artifacts/**',
-      'apps/console/dist/**',
+      'packages/server/console/**',
     ],
   },
   js.configs.recommended,
@@ -22,5 +22,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // A CommonJS app as users write them (e2e/package installs the packages and runs it).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,19 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
-
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@duotoken/protocol': src('protocol'),
-      '@duotoken/server': src('server'),
-      '@duotoken/client': src('client'),
-      '@duotoken/verify': src('verify'),
-    },
-  },
+  // No aliases to `src`: tests import `@duotoken/*` through the packages' `exports`, as users do.
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
+    globalSetup: ['./vitest.global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

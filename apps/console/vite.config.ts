@@ -17,6 +17,7 @@ export default defineConfig({
     Components({ resolvers: [ElementPlusResolver()], dts: 'src/components.d.ts', dirs: [] }),
   ],
   resolve: { alias: { '@duotoken/client': source('client'), '@duotoken/protocol': source('protocol') } },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+  // Into the server package, which serves it at /console and ships it in its npm tarball.
+  build: { outDir: '../../packages/server/console', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
   server: { proxy: { '/auth': api, '/admin': api, '/healthz': api } },
 });

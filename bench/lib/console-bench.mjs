@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 
 /** Gzip bytes of the console's JS: what the sign-in page loads first, and every chunk (admin pages load per route). */
 export function consoleJsSize(root) {
-  const dist = join(root, 'apps/console/dist');
+  const dist = join(root, 'packages/server/console');
   const html = readFileSync(join(dist, 'index.html'), 'utf8');
   const gz = (file) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
   // The entry script and the chunks Vite preloads with it: the first load.

@@ -28,7 +28,7 @@ export function warnIfSkipped(suite: string): void {
 
 /** Builds the console once when its dist folder is missing (CI builds it before the tests). */
 export function ensureConsoleBuilt(): void {
-  if (existsSync(join(REPO, 'apps/console/dist/index.html'))) return;
+  if (existsSync(join(REPO, 'packages/server/console/index.html'))) return;
   execFileSync('npm', ['run', 'build', '-w', '@duotoken/console'], { cwd: REPO, stdio: 'ignore' });
 }
 

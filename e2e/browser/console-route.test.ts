@@ -9,7 +9,7 @@ describe('serving the web console at /console', () => {
   const dir = mkdtempSync(join(tmpdir(), 'duotoken-console-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers 404 with how to build it when apps/console/dist is missing', async () => {
+  it('answers 404 with how to build it when the console build is missing', async () => {
     const app = Fastify();
     await registerConsoleRoute(app, { root: join(dir, 'missing') });
     for (const url of ['/console', '/console/', '/console/assets/x.js']) {

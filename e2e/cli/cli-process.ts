@@ -29,22 +29,31 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  /** stdout and stderr as they arrived, interleaved. */
   output: () => string;
+  /** stdout alone (the JSON log stream). */
+  stdout: () => string;
+  /** stderr alone. */
+  stderr: () => string;
   stop(): Promise<number | null>;
 }
 
 /**
- * Starts `duotoken serve` and waits (bounded) until it logs its listening address.
- * `nodeArgs` go to node before the script (e.g. `['--import', fixture]` to preload a module).
+ * Starts `duotoken serve` and waits (bounded) until it logs its listening address; rejects with its output if it exits.
+ * `runAs`: a command prefix such as setpriv's, to run the server as another user; `nodeArgs` go to node
+ * before the script (e.g. `['--import', fixture]` to preload a module).
  */
-export function startServe(cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startServe(
+  cwd: string,
+  env: Record<string, string>,
+  options: { runAs?: string[]; nodeArgs?: string[] } = {},
+): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
-      cwd,
-      env: { ...baseEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const [command, ...args] = [...(options.runAs ?? []), process.execPath, ...(options.nodeArgs ?? []), BIN, 'serve'];
+    const child = spawn(command!, args, { cwd, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let stdout = '';
+    let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start in 20 s:\n${out}`));
@@ -58,6 +67,8 @@ export function startServe(cwd: string, env: Record<string, string>, nodeArgs: s
         child,
         url: match[1]!,
         output: () => out,
+        stdout: () => stdout,
+        stderr: () => stderr,
         stop: () =>
           new Promise((done) => {
             child.once('exit', (code) => done(code));
@@ -65,8 +76,14 @@ export function startServe(cwd: string, env: Record<string, string>, nodeArgs: s
           }),
       });
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onData(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onData(d);
+    });
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${out}`));

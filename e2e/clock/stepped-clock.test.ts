@@ -33,7 +33,7 @@ describe('duotoken serve with its wall clock stepped back', () => {
         DUOTOKEN_REFRESH_GRACE: '10s',
         STEPPED_CLOCK_FILE: offsetFile,
       },
-      ['--import', STEPPER],
+      { nodeArgs: ['--import', STEPPER] },
     );
   });
   afterAll(async () => {

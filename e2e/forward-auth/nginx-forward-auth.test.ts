@@ -1,40 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, loginStandard } from '../../packages/server/test/helpers/standard-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
 import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../../packages/server/test/helpers/echo-upstream.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 import { nginxConfig } from './nginx-config.js';
 
 const nginxBinary = [...(process.env.PATH ?? '').split(':'), '/usr/sbin'].map((d) => join(d, 'nginx')).find((p) => existsSync(p));
 if (!nginxBinary) console.warn('forward-auth e2e skipped: nginx is not installed (apt-get install nginx-light)');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nginx did not start listening');
-}
 
 describe.skipIf(!nginxBinary)('forward-auth: nginx auth_request in front of an app, checked by GET /auth/verify', () => {
   let server: TestServer;

@@ -1,7 +1,7 @@
 import axios, { AxiosError } from 'axios';
 import { createAuthClient, memoryStorage } from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachAuthClient } from '../src/axios-adapter.js';
+import { attachAuthClient } from '@duotoken/client/axios';
 import { ADMIN, CLIENT_TEST_ENV, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
 
 describe('axios adapter', () => {

@@ -21,17 +21,24 @@ import type { OpenedDatabase } from './store/opened-database.js';
 import { createStore, type Store } from './store/store.js';
 import { logStoreHealth } from './store/store-health.js';
 
+/** The file of the embedded database, or undefined when the store is PostgreSQL. */
+export function sqlitePathOf(config: Config): string | undefined {
+  const url = config.databaseUrl;
+  if (url && !url.startsWith('sqlite:')) return undefined;
+  return url ? url.slice('sqlite:'.length) : join(config.dataDir, 'duotoken.db');
+}
+
 /**
  * Opens the configured database (embedded SQLite unless a URL says
  * otherwise). `serving`: a long-running server, which checkpoints SQLite's
  * WAL on a thread of its own.
  */
 export function openDatabase(config: Config, serving?: { logger: Logger }): OpenedDatabase {
-  const url = config.databaseUrl;
-  if (url && !url.startsWith('sqlite:')) return openPostgres(url);
-  const path = url ? url.slice('sqlite:'.length) : join(config.dataDir, 'duotoken.db');
+  const path = sqlitePathOf(config);
+  if (path === undefined) return openPostgres(config.databaseUrl!);
   return openSqlite(path, {
     backgroundCheckpoints: serving !== undefined,
+    exclusiveServer: serving !== undefined,
     onCheckpointError: (message) => serving?.logger.warn({ message }, 'sqlite checkpoints failing'),
     onCheckpointRecovered: () => serving?.logger.info('sqlite checkpoints work again'),
   });

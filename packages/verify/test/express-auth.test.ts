@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { createExpressAuth } from '../src/adapters/express-auth.js';
+import { createExpressAuth } from '@duotoken/verify/express';
 import { describeAdapter } from './helpers/adapter-conformance.js';
 import { callerOf, serveNode } from './helpers/tiny-app.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOKEN_LOOKUP, extractToken, isVerifyError } from '../src/index.js';
+import { DEFAULT_TOKEN_LOOKUP, extractToken, isVerifyError } from '@duotoken/verify';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 

@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
-import { fastifyAuth } from '../src/adapters/fastify-auth.js';
+import { fastifyAuth } from '@duotoken/verify/fastify';
 import { describeAdapter } from './helpers/adapter-conformance.js';
 import { callerOf } from './helpers/tiny-app.js';
 

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import { createHonoAuth, type DuotokenEnv } from '../src/adapters/hono-auth.js';
+import { createHonoAuth, type DuotokenEnv } from '@duotoken/verify/hono';
 import { describeAdapter } from './helpers/adapter-conformance.js';
 import { callerOf } from './helpers/tiny-app.js';
 

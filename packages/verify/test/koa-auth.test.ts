@@ -1,5 +1,5 @@
 import Koa, { type Middleware } from 'koa';
-import { createKoaAuth } from '../src/adapters/koa-auth.js';
+import { createKoaAuth } from '@duotoken/verify/koa';
 import { describeAdapter } from './helpers/adapter-conformance.js';
 import { callerOf, serveNode } from './helpers/tiny-app.js';
 

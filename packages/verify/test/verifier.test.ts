@@ -1,6 +1,6 @@
 import { decodeJwt, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, isVerifyError, type Verifier, type VerifyError } from '../src/index.js';
+import { createVerifier, isVerifyError, type Verifier, type VerifyError } from '@duotoken/verify';
 import { TokenCache } from '../src/token-cache.js';
 import { call } from '../../server/test/helpers/standard-client.js';
 import { randomSecret, type TestServer } from '../../server/test/helpers/test-server.js';

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
+import { AuthError } from '../errors/auth-error.js';
 import { openDatabase } from '../runtime.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
+import { backupCommand, restoreCommand } from './backup-commands.js';
 import { withServices, readPasswordFromStdin } from './cli-context.js';
 import { printResult } from './output.js';
 import { serve } from './serve-command.js';
@@ -41,10 +44,16 @@ async function passwordOf(options: { password?: string; passwordStdin?: boolean 
   throw new InvalidArgumentError('give the password with --password-stdin (preferred) or --password');
 }
 
+/** The server package's version (`package.json` is two levels above `src/cli` and `dist/cli` alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** The `duotoken` command line. */
 export function buildProgram(): Command {
   const program = new Command('duotoken')
     .description('duotoken: dual-token authentication server')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'print one JSON document')
     .showHelpAfterError();
   const json = () => Boolean(program.opts<{ json?: boolean }>().json);
@@ -53,10 +62,20 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('bring the database schema up to date')
-    .action(async () => {
+    .description('bring the database schema up to date (servers also do it at start)')
+    .option('--dry-run', 'list the migrations that would run, apply none')
+    .action(async (o: { dryRun?: boolean }) => {
       const opened = openDatabase(loadConfig());
       try {
+        if (o.dryRun) {
+          const pending = await pendingMigrations(opened);
+          printResult(
+            { pending, database: opened.description },
+            json(),
+            pending.length ? `pending: ${pending.join(', ')}` : 'schema is up to date',
+          );
+          return;
+        }
         const applied = await migrateToLatest(opened);
         printResult(
           { applied, database: opened.description },
@@ -66,6 +85,24 @@ export function buildProgram(): Command {
       } finally {
         await opened.db.destroy();
       }
+    });
+
+  program
+    .command('backup <file>')
+    .description('copy the embedded database to a new file while servers run (PostgreSQL: use pg_dump)')
+    .action(async (file: string) => {
+      const done = await backupCommand(file);
+      printResult(done, json(), `backed up ${done.database} to ${done.file}; keep secret.key (or DUOTOKEN_SECRET) with it`);
+    });
+
+  program
+    .command('restore <file>')
+    .description('replace the embedded database with a backup (servers on it must be stopped)')
+    .action(async (file: string) => {
+      const done = await restoreCommand(file);
+      const pending = done.pending.length ? `; the next start migrates it forward (${done.pending.join(', ')})` : '';
+      const saved = done.savedAs ? `; the previous database is kept as ${done.savedAs}` : '';
+      printResult(done, json(), `restored ${done.database} from ${done.file}${saved}${pending}`);
     });
 
   const user = program.command('user').description('manage users');
@@ -243,7 +280,12 @@ export function buildProgram(): Command {
     .description("revoke a user's sessions (all, or one with --session)")
     .option('--session <id>', 'only this session')
     .action(async (who: string, o: { session?: string }) => {
-      const ids = await withServices((s) => s.admin.revokeUserSessions(who, o.session, CLI));
+      const ids = await withServices(async (s) => {
+        const revoked = await s.admin.revokeUserSessions(who, o.session, CLI);
+        // A named session that matched nothing is an error (a typo must not look like success).
+        if (o.session && revoked.length === 0) throw new AuthError('NOT_FOUND', { details: { field: 'session' } });
+        return revoked;
+      });
       printResult({ revoked: ids }, json(), `revoked ${ids.length} session(s)`);
     });
   program

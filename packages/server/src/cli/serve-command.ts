@@ -10,8 +10,8 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const runtime = await createRuntime(config);
   const { app, firstStart } = runtime;
-  // Printed once, to the terminal, never through the logger.
-  if (firstStart) process.stdout.write(firstStartMessage(firstStart));
+  // Printed once, to stderr, never through the logger: stdout carries only the JSON log stream.
+  if (firstStart) process.stderr.write(firstStartMessage(firstStart));
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

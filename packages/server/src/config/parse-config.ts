@@ -1,4 +1,11 @@
+import { closestName } from './closest-name.js';
 import { SETTINGS, type Config } from './settings.js';
+
+/**
+ * `DUOTOKEN_*` variables that are not settings: the config file's path, the
+ * test suite's service URLs and the console's dev-server proxy target.
+ */
+const NOT_SETTINGS = /^DUOTOKEN_(CONFIG|CONSOLE_API|TEST_[A-Z0-9_]+)$/;
 
 /** Thrown when settings are invalid; `problems` has one line per bad key. */
 export class ConfigError extends Error {
@@ -28,10 +35,7 @@ function flatten(object: Record<string, unknown>, prefix = ''): Record<string, u
 export function parseConfig(env: Record<string, string | undefined>, file: Record<string, unknown> = {}, configFile?: string): Config {
   const problems: string[] = [];
   const fromFile = flatten(file);
-  const known = new Set(Object.values(SETTINGS).map((s) => s.fileKey));
-  for (const key of Object.keys(fromFile)) {
-    if (!known.has(key)) problems.push(`${configFile ?? 'config file'}: unknown key "${key}"`);
-  }
+  problems.push(...unknownNames(env, fromFile, configFile));
   const out: Record<string, unknown> = { configFile };
   for (const [name, s] of Object.entries(SETTINGS)) {
     const raw = env[s.env] !== undefined && env[s.env] !== '' ? env[s.env] : fromFile[s.fileKey];
@@ -47,6 +51,26 @@ export function parseConfig(env: Record<string, string | undefined>, file: Recor
   if (problems.length === 0) problems.push(...crossCheck(config));
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const didYouMean = (hint: string | undefined, quote = '') => (hint ? `; did you mean ${quote}${hint}${quote}?` : '');
+
+/**
+ * A misspelt name would otherwise be ignored silently and its default used
+ * (a typo in `DUOTOKEN_ACCESS_TTL` leaves tokens living 15 minutes): every
+ * unknown variable or key stops start-up, naming the closest known one.
+ */
+function unknownNames(env: Record<string, string | undefined>, fromFile: Record<string, unknown>, configFile?: string): string[] {
+  const problems: string[] = [];
+  const fileKeys = Object.values(SETTINGS).map((s) => s.fileKey);
+  for (const key of Object.keys(fromFile))
+    if (!fileKeys.includes(key))
+      problems.push(`${configFile ?? 'config file'}: unknown key "${key}"${didYouMean(closestName(key, fileKeys), '"')}`);
+  const envNames = Object.values(SETTINGS).map((s) => s.env);
+  for (const name of Object.keys(env).sort())
+    if (name.startsWith('DUOTOKEN_') && !NOT_SETTINGS.test(name) && !envNames.includes(name))
+      problems.push(`${name}: unknown setting${didYouMean(closestName(name, envNames))}`);
+  return problems;
 }
 
 const MIN_SECRET_BYTES = 32;

@@ -4,14 +4,19 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { addPagePolicy } from './page-policy.js';
 
-/** `apps/console/dist`, from `src/http` and from `dist/http` alike (both are four levels below the repo root). */
-export const CONSOLE_DIST = fileURLToPath(new URL('../../../../apps/console/dist/', import.meta.url));
+/**
+ * The console's Vite build, which `npm run build` writes into this package
+ * (`packages/server/console`) so that the npm tarball carries it: the same
+ * folder from `src/http` and from `dist/http`, two levels below the package.
+ */
+export const CONSOLE_DIST = fileURLToPath(new URL('../../console/', import.meta.url));
 
-const NOT_BUILT = 'The duotoken web console is not built: run `npm run build` (it writes apps/console/dist), then restart the server.\n';
+const NOT_BUILT =
+  'The duotoken web console is not built: run `npm run build` (it writes packages/server/console), then restart the server.\n';
 
 /**
  * Serves the web console (SPEC §8) at `/console/` from the Vite build in
- * `apps/console/dist`. The folder is looked for once, at start-up; without
+ * `CONSOLE_DIST`. The folder is looked for once, at start-up; without
  * it `/console` answers 404 with a line saying how to build it. Pages get a
  * strict Content-Security-Policy and may not be framed (a login form);
  * hashed assets are cached for good, `index.html` never.

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { DialectTraits } from './dialect-traits.js';
+import { SQLITE_TRAITS, type DialectTraits } from './dialect-traits.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations work on the untyped schema by design */
 
@@ -264,4 +264,9 @@ async function backfillAuditSubjects(db: Kysely<any>): Promise<void> {
 /** Kysely migration provider serving the in-code migrations for a dialect. */
 export function migrationProvider(traits: DialectTraits): MigrationProvider {
   return { getMigrations: async () => migrations(traits) };
+}
+
+/** Names of every migration this release knows, in the order they run. */
+export function migrationNames(): string[] {
+  return Object.keys(migrations(SQLITE_TRAITS)).sort();
 }

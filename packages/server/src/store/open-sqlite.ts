@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -7,6 +7,8 @@ import { SQLITE_TRAITS } from './dialect-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { SqliteCheckpointer, WAL_RESTART_PAGES } from './sqlite-checkpointer.js';
 import { SqliteKeepCauseDialect } from './sqlite-keep-cause-dialect.js';
+import { ensureWritableDir } from '../config/writable-dir.js';
+import { acquireSqliteLock } from './sqlite-lock.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export interface SqliteOptions {
@@ -19,6 +21,8 @@ export interface SqliteOptions {
   onCheckpointError?: (message: string) => void;
   /** Told when checkpoints succeed again after an error. */
   onCheckpointRecovered?: () => void;
+  /** Hold `<path>.lock` until closed, so that no second server opens the file (see `acquireSqliteLock`). */
+  exclusiveServer?: boolean;
 }
 
 /** SQLite's own checkpoint threshold (pages) while the checkpointer thread runs: only a fallback. */
@@ -36,7 +40,12 @@ const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
  * write throughput of FULL.
  */
 export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    ensureWritableDir(dirname(path), 'DUOTOKEN_DATA_DIR (or the path of DUOTOKEN_DATABASE_URL)');
+    // Created here so that SQLite finds it 0600 (and makes its -wal and -shm files alike).
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  }
+  const lock = options.exclusiveServer && path !== ':memory:' ? acquireSqliteLock(path) : undefined;
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -64,6 +73,12 @@ export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDat
     db,
     traits: SQLITE_TRAITS,
     description: `sqlite:${path}`,
-    release: checkpointer && (() => checkpointer.stop()),
+    release:
+      checkpointer || lock
+        ? async () => {
+            await checkpointer?.stop();
+            lock?.release();
+          }
+        : undefined,
   };
 }

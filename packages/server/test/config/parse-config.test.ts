@@ -67,4 +67,28 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ DUOTOKEN_JWT_ALG: 'HS256', DUOTOKEN_JWT_SECRET: 'short-secret' })).toThrow(/at least 32/);
     expect(parseConfig({ DUOTOKEN_JWT_ALG: 'HS256', DUOTOKEN_JWT_SECRET: 'ab'.repeat(32) }).jwtAlg).toBe('HS256');
   });
+
+  it('#17 an unknown DUOTOKEN_* variable stops start-up naming the closest known one (a typo never falls back to a default)', () => {
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ DUOTOKEN_ACESS_TTL: '10s', DUOTOKEN_WHATEVER_ELSE_ENTIRELY: 'x', DUOTOKEN_PORT: '9000' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'DUOTOKEN_ACESS_TTL: unknown setting; did you mean DUOTOKEN_ACCESS_TTL?',
+      'DUOTOKEN_WHATEVER_ELSE_ENTIRELY: unknown setting',
+    ]);
+    // Not settings: the config file's path, the test suite's service URLs, the console's dev proxy.
+    expect(() =>
+      parseConfig({ DUOTOKEN_TEST_PG_URL: 'postgres://x', DUOTOKEN_CONSOLE_API: 'http://x', DUOTOKEN_CONFIG: undefined }),
+    ).not.toThrow();
+  });
+
+  it('#17 an unknown config-file key names the closest known key', () => {
+    expect(() => parseConfig({}, { refersh_ttl: '7d' }, 'duotoken.json')).toThrow(
+      /duotoken.json: unknown key "refersh_ttl"; did you mean "refresh_ttl"\?/,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorDialect, Verifier } from '../../src/index.js';
+import type { ErrorDialect, Verifier } from '@duotoken/verify';
 import { call } from '../../../server/test/helpers/standard-client.js';
 import type { TestServer } from '../../../server/test/helpers/test-server.js';
 import { createMember, eventually, login, startDuotoken, verifierOf, type Member } from './duotoken.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StandardTokenPair } from '@duotoken/protocol';
-import { createVerifier, type Verifier, type VerifierOptions } from '../../src/index.js';
+import { createVerifier, type Verifier, type VerifierOptions } from '@duotoken/verify';
 import { loginStandard } from '../../../server/test/helpers/standard-client.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../../server/test/helpers/test-server.js';
 import type { FakeClock } from '../../../server/test/helpers/fake-clock.js';

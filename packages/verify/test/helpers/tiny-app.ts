@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthInfo } from '../../src/index.js';
+import type { AuthInfo } from '@duotoken/verify';
 import type { TinyApp } from './adapter-conformance.js';
 
 /** What the tiny apps answer: the caller as the adapter exposes it. */
