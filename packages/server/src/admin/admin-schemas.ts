@@ -213,7 +213,12 @@ export const OverviewData = Type.Object({
   revocation_feed: Type.Object({
     state: Type.Union([Type.Literal('live'), Type.Literal('suspended')]),
     reason: nullable(Type.String()),
-    lag_ms: nullable(Type.Integer({ description: 'ms since the feed from other instances was last heard; null for a lone instance' })),
+    lag_ms: nullable(
+      Type.Integer({
+        description:
+          'ms since this instance was last in step with revocations made elsewhere (the store poll, and the Redis feed when configured); null before the first read',
+      }),
+    ),
   }),
   active_sessions: Type.Integer(),
   logins_last_hour: Type.Object({ success: Type.Integer(), failure: Type.Integer() }),

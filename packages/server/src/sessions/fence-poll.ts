@@ -71,6 +71,8 @@ export class FencePoll {
 
   /** Reads at once (closing the gap since the services loaded the fence), then on every interval. */
   start(): void {
+    // The overview (admin API) shows how long ago the fence was last in step with the store.
+    this.deps.fence.reportLag('store', () => Date.now() - this.lastReadAt);
     this.nextTickAt = Date.now() + this.intervalMs;
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { randomSecret, type TestServer } from '../helpers/test-server.js';
@@ -64,19 +61,7 @@ describe('lockout under parallel guesses: one instance (SQLite)', () => {
   raceSuite(async () => [await startSecurityServer(ENV)]);
 });
 
-describe('lockout under parallel guesses: 3 instances on one SQLite file', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'duotoken-race-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  raceSuite(async () => {
-    const clock = new FakeClock();
-    const env = { ...ENV, DUOTOKEN_SECRET: randomSecret() };
-    // One after the other: the first start migrates and creates the admin.
-    const servers: TestServer[] = [];
-    for (let i = 0; i < 3; i++) servers.push(await startSecurityServer(env, { dataDir, clock }));
-    return servers;
-  });
-});
-
+// Several instances share a store only on PostgreSQL: a SQLite data folder holds one server (#17).
 if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', '3 instances on PostgreSQL (lockout race)');
 describe.skipIf(!PG_URL)('lockout under parallel guesses: 3 instances on one PostgreSQL schema', () => {
   const schema = uniqueSchema('dtrace');
