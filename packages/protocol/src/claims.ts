@@ -4,6 +4,20 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** JOSE `typ` of a refresh token that is a JWT (duotoken's are opaque). */
 export const REFRESH_TOKEN_TYP = 'rt+jwt';
 
+/**
+ * The shape of duotoken's opaque refresh token, `<jti>.<HMAC-SHA256 in base64url>`:
+ * what the server mints, and what both the server and the verifiers call
+ * "the wrong token type" when it is sent as an access token.
+ */
+export const OPAQUE_REFRESH_TOKEN = /^([\w-]{16,64})\.([\w-]{43})$/;
+
+/** True for the JOSE `typ` of an access token: `at+jwt` or `application/at+jwt`, in any case (RFC 9068 §2.1, RFC 7515 §4.1.9). */
+export function isAccessTokenTyp(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const lower = typ.toLowerCase();
+  return lower === ACCESS_TOKEN_TYP || lower === `application/${ACCESS_TOKEN_TYP}`;
+}
+
 /** Claims of a duotoken access token (SPEC §2). */
 export interface AccessTokenClaims {
   iss: string;

@@ -3,8 +3,9 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
 
 const signature = 'S'.repeat(86);
 const token = (payload: string) => `header.${payload}.${signature}`;
+const tokenOf = (n: number) => `a.b.${String(n).repeat(86)}`;
 
-describe('VerifiedTokenCache', () => {
+describe('VerifiedTokenCache (server and verifiers)', () => {
   it('hits only for the very same token, until its expiry', () => {
     const cache = new VerifiedTokenCache<string>(10);
     cache.set(token('genuine'), 'claims', 100);
@@ -12,17 +13,23 @@ describe('VerifiedTokenCache', () => {
     // Same signature tail, other payload (a forgery): a miss, never the genuine claims.
     expect(cache.get(token('forged'), 99)).toBeUndefined();
     expect(cache.get(token('genuine'), 100)).toBeUndefined();
+    // An expired entry is forgotten, not kept for an earlier clock.
     expect(cache.get(token('genuine'), 50)).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 
-  it('evicts the oldest entry past its capacity', () => {
+  it('evicts the least recently used token past its capacity', () => {
     const cache = new VerifiedTokenCache<number>(2);
-    const a = `a.b.${'1'.repeat(86)}`;
-    const b = `a.b.${'2'.repeat(86)}`;
-    const c = `a.b.${'3'.repeat(86)}`;
+    const [a, b, c] = [tokenOf(1), tokenOf(2), tokenOf(3)];
     cache.set(a, 1, 100);
     cache.set(b, 2, 100);
+    expect(cache.get(a, 50)).toBe(1);
     cache.set(c, 3, 100);
-    expect([cache.get(a, 0), cache.get(b, 0), cache.get(c, 0)]).toEqual([undefined, 2, 3]);
+    expect([cache.get(a, 50), cache.get(b, 50), cache.get(c, 50)]).toEqual([1, undefined, 3]);
+    expect(cache.size).toBe(2);
+  });
+
+  it('refuses a capacity that is not a whole number of at least 1', () => {
+    for (const capacity of [0, -1, 1.5, Number.NaN]) expect(() => new VerifiedTokenCache(capacity), String(capacity)).toThrow(TypeError);
   });
 });
