@@ -39,7 +39,7 @@ export class AccessTokenProofs {
   constructor(
     private readonly rules: AccessClaimRules,
     private readonly checkSignature: SignatureCheck,
-    /** Proven tokens kept (LRU, each until its `exp`). */
+    /** Proven tokens kept, each until its `exp` (the oldest evicted first). */
     cacheSize = 10_000,
   ) {
     this.cache = new VerifiedTokenCache(cacheSize);

@@ -3,7 +3,11 @@ const KEY_LENGTH = 43;
 
 /**
  * A bounded map from a token to what verifying it proved, kept until the
- * token's expiry; the least recently used entry is evicted first.
+ * token's expiry; the oldest entry is evicted first (a Map keeps insertion
+ * order). Not least-recently-used: moving an entry on every hit cost more
+ * than the rest of the cached session check (measured in process, ≈ 0.5 µs
+ * of ≈ 0.8 µs on the bench machine), while evicting a token still in use
+ * costs one signature check 10 000 tokens later.
  * Revocation is never cached here: the caller checks it on every use.
  *
  * The map key is the token's last 43 characters (part of its signature), and a
@@ -25,10 +29,10 @@ export class VerifiedTokenCache<T> {
     const key = token.slice(-KEY_LENGTH);
     const hit = this.entries.get(key);
     if (!hit || hit.token !== token) return undefined;
-    this.entries.delete(key);
-    if (nowSeconds >= hit.until) return undefined;
-    // Re-inserting moves the entry to the young end of the Map's insertion order.
-    this.entries.set(key, hit);
+    if (nowSeconds >= hit.until) {
+      this.entries.delete(key);
+      return undefined;
+    }
     return hit.value;
   }
 

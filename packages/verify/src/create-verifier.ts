@@ -35,7 +35,7 @@ export interface VerifierOptions extends KeySourceOptions {
   strict?: boolean;
   /** Subscribe to the server's revocation feed so revoked sessions are refused within a second. */
   revocations?: RevocationFeedOptions;
-  /** Verified tokens kept (LRU, until their expiry). Default 10000. */
+  /** Verified tokens kept until their expiry (the oldest evicted first). Default 10000. */
   cacheSize?: number;
   /** Source of the current time in ms (tests inject a fake clock). Default `Date.now`. */
   clock?: { now(): number };
