@@ -47,3 +47,29 @@ export interface AccessTokenClaims {
   /** lin-cms dialect only. */
   type?: 'access' | 'refresh';
 }
+
+/** The caller an access token proves: what the server's protected routes and the verifier adapters hand their handlers. */
+export interface Principal {
+  userId: number;
+  /** Current company, or null when the user has none. */
+  companyId: number | null;
+  /** Roles in that company. */
+  roles: string[];
+  sessionId: string;
+  /** Platform administrator. */
+  isAdmin: boolean;
+  /** Every claim of the access token. */
+  claims: AccessTokenClaims;
+}
+
+/** The principal of verified claims. */
+export function toPrincipal(claims: AccessTokenClaims): Principal {
+  return {
+    userId: claims.uid,
+    companyId: claims.company_id,
+    roles: claims.roles,
+    sessionId: claims.sid,
+    isAdmin: claims.adm === true,
+    claims,
+  };
+}

@@ -1,17 +1,10 @@
-import { judgeAccess, type AccessRefusal, type AccessTokenClaims } from '@duotoken/protocol';
+import { judgeAccess, toPrincipal, type AccessRefusal, type AccessTokenClaims, type Principal } from '@duotoken/protocol';
 import { nowSeconds, type Clock } from '../clock/clock.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
 import type { SessionFence } from './session-fence.js';
 
-/** The caller of a protected route, proven by a valid access token. */
-export interface Principal {
-  userId: number;
-  sessionId: string;
-  companyId: number | null;
-  roles: string[];
-  isAdmin: boolean;
-  claims: AccessTokenClaims;
-}
+/** The caller of a protected route, proven by a valid access token (the verifiers' `AuthInfo`). */
+export type { Principal } from '@duotoken/protocol';
 
 /** Outcome of checking an access token: a principal, or why not (the dialects map the reason to their codes). */
 export type GuardResult =
@@ -54,16 +47,6 @@ export class AccessGuard {
   private judge(claims: AccessTokenClaims, now: number): GuardResult {
     const refusal = judgeAccess(claims, this.fence.check(claims.sid, claims.sv), now);
     if (refusal) return refusal === 'expired' ? { ok: false, refusal, expiredClaims: claims } : { ok: false, refusal };
-    return {
-      ok: true,
-      principal: {
-        userId: claims.uid,
-        sessionId: claims.sid,
-        companyId: claims.company_id,
-        roles: claims.roles,
-        isAdmin: claims.adm === true,
-        claims,
-      },
-    };
+    return { ok: true, principal: toPrincipal(claims) };
   }
 }

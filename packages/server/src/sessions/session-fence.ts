@@ -1,16 +1,13 @@
-import { RevocationSet, type SessionVerdict } from '@duotoken/protocol';
+import { RevocationSet, type RevocationState, type SessionVerdict } from '@duotoken/protocol';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
 
 /** What the fence says of a verified access token's session; `unavailable` while it is suspended. */
 export type FenceVerdict = SessionVerdict | 'unavailable';
 
-/** A change to publish to other instances. */
-export interface FenceChange {
+/** A change to publish to other instances: a session's new revocation state (protocol's `RevocationState`). */
+export interface FenceChange extends RevocationState {
   sessionId: string;
-  version: number;
-  revoked: boolean;
-  at: number;
 }
 
 /**
