@@ -74,9 +74,12 @@ describe('AccessTokenProofs: the order both the server and the verifiers prove t
     await proofs.prove(token, NOW);
     expect(check.calls).toBe(1);
     expect(proofs.cached(token, CLAIMS.exp)).toBeUndefined();
+    // An expired token is proven (expired, not invalid) but never stored: it would only push a live one out.
+    const one = new AccessTokenProofs(RULES, acceptAll(), 1);
+    await one.prove(token, NOW);
     const expired = tokenOf(AT, { ...CLAIMS, exp: NOW - 1 });
-    expect(await proofs.prove(expired, NOW)).toMatchObject({ ok: true, claims: { exp: NOW - 1 } });
-    expect(proofs.cached(expired, NOW)).toBeUndefined();
+    expect(await one.prove(expired, NOW)).toMatchObject({ ok: true, claims: { exp: NOW - 1 } });
+    expect([one.cached(expired, NOW), one.cached(token, NOW)]).toMatchObject([undefined, { sid: 's1' }]);
     const refused = tokenOf(AT, { ...CLAIMS, aud: 'other' });
     await proofs.prove(refused, NOW);
     expect(proofs.cached(refused, NOW)).toBeUndefined();

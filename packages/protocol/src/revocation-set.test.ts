@@ -8,6 +8,8 @@ describe('the revocation merge rule (server fence, feed log and verifiers)', () 
     expect(mergeRevocation(v3, { version: 2, revoked: false, at: 30 })).toBeUndefined();
     expect(mergeRevocation(v3, { version: 3, revoked: false, at: 30 })).toBeUndefined();
     expect(mergeRevocation(v3, { version: 4, revoked: false, at: 30 })).toEqual({ version: 4, revoked: false, at: 30 });
+    // A change that arrives late keeps the latest time, so the entry is kept as long as its newest news needs.
+    expect(mergeRevocation(v3, { version: 4, revoked: false, at: 15 })).toEqual({ version: 4, revoked: false, at: 20 });
     // A revocation carrying an older version keeps the newer one.
     expect(mergeRevocation(v3, { version: 1, revoked: true, at: 30 })).toEqual({ version: 3, revoked: true, at: 30 });
     expect(mergeRevocation({ version: 3, revoked: true, at: 30 }, { version: 9, revoked: false, at: 40 })).toBeUndefined();

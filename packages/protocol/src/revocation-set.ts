@@ -36,11 +36,8 @@ export type SessionVerdict = 'ok' | 'revoked' | 'stale';
  */
 export function mergeRevocation(prev: RevocationState | undefined, change: RevocationState): RevocationState | undefined {
   if (prev && (prev.revoked || (!change.revoked && prev.version >= change.version))) return undefined;
-  return {
-    version: Math.max(prev?.version ?? 0, change.version),
-    revoked: (prev?.revoked ?? false) || change.revoked,
-    at: Math.max(prev?.at ?? 0, change.at),
-  };
+  // Past the line above, `prev` is not revoked: the change decides.
+  return { version: Math.max(prev?.version ?? 0, change.version), revoked: change.revoked, at: Math.max(prev?.at ?? 0, change.at) };
 }
 
 /**

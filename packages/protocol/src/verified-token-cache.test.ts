@@ -18,16 +18,18 @@ describe('VerifiedTokenCache (server and verifiers)', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('evicts the oldest token past its capacity, and a token set again counts as new', () => {
+  it('evicts the oldest token past its capacity; a token set again replaces its entry', () => {
     const cache = new VerifiedTokenCache<number>(2);
     const [a, b, c, d] = [tokenOf(1), tokenOf(2), tokenOf(3), tokenOf(4)];
     cache.set(a, 1, 100);
     cache.set(b, 2, 100);
     cache.set(c, 3, 100);
     expect([cache.get(a, 50), cache.get(b, 50), cache.get(c, 50)]).toEqual([undefined, 2, 3]);
-    cache.set(b, 2, 100);
+    // Setting a cached token again replaces it without evicting another.
+    cache.set(c, 3, 100);
+    expect([cache.get(b, 50), cache.get(c, 50)]).toEqual([2, 3]);
     cache.set(d, 4, 100);
-    expect([cache.get(b, 50), cache.get(c, 50), cache.get(d, 50)]).toEqual([2, undefined, 4]);
+    expect([cache.get(b, 50), cache.get(c, 50), cache.get(d, 50)]).toEqual([undefined, 3, 4]);
     expect(cache.size).toBe(2);
   });
 
