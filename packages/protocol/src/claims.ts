@@ -4,6 +4,20 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** JOSE `typ` of a refresh token that is a JWT (duotoken's are opaque). */
 export const REFRESH_TOKEN_TYP = 'rt+jwt';
 
+/**
+ * The shape of duotoken's opaque refresh token, `<jti>.<HMAC-SHA256 in base64url>`:
+ * what the server mints, and what both the server and the verifiers call
+ * "the wrong token type" when it is sent as an access token.
+ */
+export const OPAQUE_REFRESH_TOKEN = /^([\w-]{16,64})\.([\w-]{43})$/;
+
+/** True for the JOSE `typ` of an access token: `at+jwt` or `application/at+jwt`, in any case (RFC 9068 §2.1, RFC 7515 §4.1.9). */
+export function isAccessTokenTyp(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const lower = typ.toLowerCase();
+  return lower === ACCESS_TOKEN_TYP || lower === `application/${ACCESS_TOKEN_TYP}`;
+}
+
 /** Claims of a duotoken access token (SPEC §2). */
 export interface AccessTokenClaims {
   iss: string;
@@ -32,4 +46,30 @@ export interface AccessTokenClaims {
   scope?: string;
   /** lin-cms dialect only. */
   type?: 'access' | 'refresh';
+}
+
+/** The caller an access token proves: what the server's protected routes and the verifier adapters hand their handlers. */
+export interface Principal {
+  userId: number;
+  /** Current company, or null when the user has none. */
+  companyId: number | null;
+  /** Roles in that company. */
+  roles: string[];
+  sessionId: string;
+  /** Platform administrator. */
+  isAdmin: boolean;
+  /** Every claim of the access token. */
+  claims: AccessTokenClaims;
+}
+
+/** The principal of verified claims. */
+export function toPrincipal(claims: AccessTokenClaims): Principal {
+  return {
+    userId: claims.uid,
+    companyId: claims.company_id,
+    roles: claims.roles,
+    sessionId: claims.sid,
+    isAdmin: claims.adm === true,
+    claims,
+  };
 }

@@ -39,3 +39,19 @@ export function isCanonicalCompactJws(token: string): boolean {
   const parts = token.split('.');
   return parts.length === 3 && parts.every(isCanonicalBase64url);
 }
+
+/**
+ * The JOSE protected header of a canonical compact JWS, or undefined when it
+ * is not a JSON object. Read to refuse a token by its `typ` before any key is
+ * looked up or fetched; the signature check parses it again on its own.
+ */
+export function protectedHeaderOf(token: string): Record<string, unknown> | undefined {
+  try {
+    const binary = atob(token.slice(0, token.indexOf('.')).replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const header: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return header && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

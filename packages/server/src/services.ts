@@ -113,7 +113,7 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     sessions,
     /** rateLimiter (per-IP and global limits), captchaPolicy, sessionLimits. */
     ...defences,
-    guard: new AccessGuard(accessTokens, fence),
+    guard: new AccessGuard(accessTokens, fence, clock),
     login: new LoginService({
       store,
       clock,

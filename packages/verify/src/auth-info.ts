@@ -1,27 +1,7 @@
-import type { AccessTokenClaims } from '@duotoken/protocol';
+import { toPrincipal, type Principal } from '@duotoken/protocol';
 
-/** The verified caller, as the framework adapters expose it (`req.auth`, `c.get('auth')`, `ctx.state.auth`). */
-export interface AuthInfo {
-  userId: number;
-  /** Current company, or null when the user has none. */
-  companyId: number | null;
-  /** Roles in that company. */
-  roles: string[];
-  sessionId: string;
-  /** Platform administrator. */
-  isAdmin: boolean;
-  /** Every claim of the access token. */
-  claims: AccessTokenClaims;
-}
+/** The verified caller, as the framework adapters expose it (`req.auth`, `c.get('auth')`, `ctx.state.auth`): the server's principal. */
+export type AuthInfo = Principal;
 
 /** The AuthInfo of verified claims. */
-export function toAuthInfo(claims: AccessTokenClaims): AuthInfo {
-  return {
-    userId: claims.uid,
-    companyId: claims.company_id,
-    roles: claims.roles,
-    sessionId: claims.sid,
-    isAdmin: claims.adm === true,
-    claims,
-  };
-}
+export const toAuthInfo: (claims: Principal['claims']) => AuthInfo = toPrincipal;

@@ -1,12 +1,20 @@
-import { ACCESS_TOKEN_TYP, isCanonicalCompactJws, type AccessTokenClaims } from '@duotoken/protocol';
-import { compactVerify, errors, type CompactVerifyGetKey } from 'jose';
+import {
+  AccessTokenProofs,
+  DEFAULT_TOKEN_LOOKUP,
+  judgeAccess,
+  RevocationSet,
+  type AccessClaimRules,
+  type AccessTokenClaims,
+  type SessionVerdict,
+  type SignatureCheck,
+  type TokenLookup,
+  type TokenSource,
+} from '@duotoken/protocol';
+import { compactVerify, errors } from 'jose';
 import { toAuthInfo, type AuthInfo } from './auth-info.js';
-import { checkClaims, type ClaimRules } from './check-claims.js';
-import { DEFAULT_TOKEN_LOOKUP, extractToken, type TokenLookup, type TokenRequest, type TokenSource } from './extract-token.js';
+import { extractToken, type TokenRequest } from './extract-token.js';
 import { createKeyResolver, type KeySourceOptions } from './key-resolver.js';
 import { RevocationFeed, type FeedStatus, type RevocationFeedOptions } from './revocations/revocation-feed.js';
-import { RevocationSet } from './revocations/revocation-set.js';
-import { TokenCache } from './token-cache.js';
 import { VerifyError } from './verify-error.js';
 
 /** Options of `createVerifier`. */
@@ -27,7 +35,7 @@ export interface VerifierOptions extends KeySourceOptions {
   strict?: boolean;
   /** Subscribe to the server's revocation feed so revoked sessions are refused within a second. */
   revocations?: RevocationFeedOptions;
-  /** Verified tokens kept (LRU, until their expiry). Default 10000. */
+  /** Verified tokens kept until their expiry (the oldest evicted first). Default 10000. */
   cacheSize?: number;
   /** Source of the current time in ms (tests inject a fake clock). Default `Date.now`. */
   clock?: { now(): number };
@@ -49,8 +57,6 @@ export interface Verifier {
   close(): void;
 }
 
-class WrongType extends Error {}
-
 function parseTolerance(value: number | string | undefined): number {
   if (value === undefined) return 5;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
@@ -62,7 +68,7 @@ function parseTolerance(value: number | string | undefined): number {
 /** True when a jose error means "the keys could not be fetched", not "the token is bad". */
 function isKeyFetchFailure(error: unknown): boolean {
   if (error instanceof errors.JWKSTimeout) return true;
-  if (!(error instanceof errors.JOSEError)) return !(error instanceof WrongType);
+  if (!(error instanceof errors.JOSEError)) return true;
   return error.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(error.message);
 }
 
@@ -84,7 +90,11 @@ function isKeyFetchFailure(error: unknown): boolean {
 export function createVerifier(options: VerifierOptions): Verifier {
   if (!options.issuer || !options.audience) throw new TypeError('createVerifier: issuer and audience are required');
   const resolver = createKeyResolver(options);
-  const rules: ClaimRules = { issuer: options.issuer, audience: options.audience, clockTolerance: parseTolerance(options.clockTolerance) };
+  const rules: AccessClaimRules = {
+    issuer: options.issuer,
+    audience: options.audience,
+    clockTolerance: parseTolerance(options.clockTolerance),
+  };
   const lookup: TokenLookup = Object.freeze({
     sources: options.tokenSources ?? DEFAULT_TOKEN_LOOKUP.sources,
     headerNames: (options.headerNames ?? DEFAULT_TOKEN_LOOKUP.headerNames).map((h) => h.toLowerCase()),
@@ -92,53 +102,40 @@ export function createVerifier(options: VerifierOptions): Verifier {
     strict: options.strict ?? false,
   });
   const clock = options.clock ?? { now: () => Date.now() };
-  const cache = new TokenCache<AccessTokenClaims>(options.cacheSize ?? 10_000);
   const revoked = new RevocationSet();
   const feed = options.revocations ? new RevocationFeed(options.revocations, revoked, clock) : undefined;
 
-  const getKey: CompactVerifyGetKey = async (header, token) => {
-    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
-    if (typ !== ACCESS_TOKEN_TYP && typ !== `application/${ACCESS_TOKEN_TYP}`) throw new WrongType('typ is not at+jwt');
-    return typeof resolver.key === 'function' ? resolver.key(header, token) : resolver.key;
-  };
-
-  async function prove(token: string, nowSeconds: number): Promise<AccessTokenClaims> {
-    // Too long, not three parts, or not the one spelling a signer writes (#12.10).
-    if (!isCanonicalCompactJws(token)) throw new VerifyError('ACCESS_TOKEN_INVALID', 'malformed');
-    let payload: Uint8Array;
+  // The I/O this package keeps: jose with the configured keys (remote JWKS, local JWKS or secret).
+  const checkSignature: SignatureCheck = async (token) => {
     try {
-      ({ payload } = await compactVerify(token, getKey, { algorithms: resolver.algorithms }));
-    } catch (error) {
-      if (isKeyFetchFailure(error)) throw new VerifyError('STORE_UNAVAILABLE', 'keys_unavailable', { cause: error });
-      throw new VerifyError('ACCESS_TOKEN_INVALID', error instanceof WrongType ? 'header' : 'signature', { cause: error });
+      return typeof resolver.key === 'function'
+        ? await compactVerify(token, resolver.key, { algorithms: resolver.algorithms })
+        : await compactVerify(token, resolver.key, { algorithms: resolver.algorithms });
+    } catch (cause) {
+      return { refusal: isKeyFetchFailure(cause) ? 'keys_unavailable' : 'signature', cause };
     }
-    return checkClaims(payload, rules, nowSeconds);
-  }
+  };
+  const proofs = new AccessTokenProofs(rules, checkSignature, options.cacheSize ?? 10_000);
 
-  async function checkSession(claims: AccessTokenClaims): Promise<void> {
-    if (!feed) return;
+  /** What the revocation feed says of the token's session (`ok` without a feed). */
+  async function sessionVerdict(claims: AccessTokenClaims): Promise<SessionVerdict | 'unavailable'> {
+    if (!feed) return 'ok';
     if (!feed.isCurrent()) {
       // Right after start the first snapshot may still be on its way: wait for it briefly.
       if (feed.status().lastContactAt === undefined) await feed.whenReady(Math.min(feed.maxStalenessMs, 5_000));
-      if (!feed.isCurrent() && feed.failClosed) throw new VerifyError('STORE_UNAVAILABLE', 'revocations_unavailable');
+      if (!feed.isCurrent() && feed.failClosed) return 'unavailable';
     }
-    const verdict = revoked.check(claims.sid, claims.sv);
-    if (verdict !== 'ok') throw new VerifyError('ACCESS_TOKEN_INVALID', verdict);
+    return revoked.check(claims.sid, claims.sv);
   }
 
   async function verify(token: string | null | undefined): Promise<AccessTokenClaims> {
-    if (!token) throw new VerifyError('ACCESS_TOKEN_MISSING', 'missing');
+    if (!token) throw new VerifyError('missing');
     const nowSeconds = Math.floor(clock.now() / 1000);
-    let claims = cache.get(token, nowSeconds);
-    if (!claims) {
-      claims = await prove(token, nowSeconds);
-      await checkSession(claims);
-      if (nowSeconds >= claims.exp) throw new VerifyError('ACCESS_TOKEN_EXPIRED', 'expired');
-      cache.set(token, claims, claims.exp);
-      return claims;
-    }
-    await checkSession(claims);
-    return claims;
+    const proof = await proofs.prove(token, nowSeconds);
+    if (!proof.ok) throw new VerifyError(proof.refusal, { cause: proof.cause, message: proof.detail });
+    const refusal = judgeAccess(proof.claims, await sessionVerdict(proof.claims), nowSeconds);
+    if (refusal) throw new VerifyError(refusal);
+    return proof.claims;
   }
 
   return {

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../server/src/store/store.js';
+import { ConfigError, parseConfig } from '@duotoken/server';
 import { switchableStore } from '../../server/test/security/helpers/switchable-store.js';
-import { ConfigError, parseConfig } from '../../server/src/index.js';
 import { call } from '../../server/test/helpers/standard-client.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/test-server.js';
 import { createMember, eventually, login, startDuotoken, VERIFIER_TOKEN, type Member } from './helpers/duotoken.js';
+
+type Store = Parameters<typeof switchableStore>[0];
 
 interface Batch {
   cursor: string;

@@ -1,7 +1,6 @@
 import { decodeJwt, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, isVerifyError, type Verifier, type VerifyError } from '@duotoken/verify';
-import { TokenCache } from '../src/token-cache.js';
 import { call } from '../../server/test/helpers/standard-client.js';
 import { randomSecret, type TestServer } from '../../server/test/helpers/test-server.js';
 import { nonCanonical } from '../../server/test/security/helpers/forge.js';
@@ -202,19 +201,5 @@ describe('HS256 deployments', () => {
     } finally {
       await server.close();
     }
-  });
-});
-
-describe('TokenCache', () => {
-  it('evicts the least recently used token and forgets expired ones', () => {
-    const cache = new TokenCache<number>(2);
-    cache.set('a', 1, 100);
-    cache.set('b', 2, 100);
-    expect(cache.get('a', 50)).toBe(1);
-    cache.set('c', 3, 100);
-    expect(cache.get('b', 50)).toBeUndefined();
-    expect(cache.get('a', 50)).toBe(1);
-    expect(cache.get('c', 100)).toBeUndefined();
-    expect(cache.size).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { HttpDialect } from '../dialects/dialect.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, refusalError } from '../errors/auth-error.js';
 import type { GuardResult, Principal } from '../sessions/access-guard.js';
 import type { Services } from '../services.js';
 import { clientInfo } from './client-info.js';
@@ -14,7 +14,7 @@ declare module 'fastify' {
 
 /** The principal of a protected route (set by `requireAccess`). */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AuthError('ACCESS_TOKEN_MISSING');
+  if (!request.principal) throw refusalError('missing');
   return request.principal;
 }
 
@@ -31,7 +31,7 @@ export function accessCheck(services: Services, dialect: HttpDialect, options: A
   const settle = settleAccess(services, dialect, options);
   return async (request) => {
     const token = dialect.findAccessToken(request);
-    if (!token) throw new AuthError('ACCESS_TOKEN_MISSING');
+    if (!token) throw refusalError('missing');
     await settle(request, token, undefined);
   };
 }
@@ -49,7 +49,7 @@ export function requireAccess(services: Services, dialect: HttpDialect, options:
     let known: GuardResult | undefined;
     try {
       token = dialect.findAccessToken(request);
-      if (!token) throw new AuthError('ACCESS_TOKEN_MISSING');
+      if (!token) throw refusalError('missing');
       known = services.guard.checkCached(token);
     } catch (error) {
       done(error as Error);
@@ -73,7 +73,7 @@ function settleAccess(services: Services, dialect: HttpDialect, options: AccessO
       return;
     }
     const renewToken = options.autoRenew && result.expiredClaims ? dialect.findRenewToken(request) : undefined;
-    if (!renewToken || !result.expiredClaims) throw result.error;
+    if (!renewToken || !result.expiredClaims) throw refusalError(result.refusal);
     const pair = await services.refresh.refresh(renewToken, {
       client: clientInfo(request),
       expectSessionId: result.expiredClaims.sid,

@@ -1,17 +1,11 @@
+import { findAccessToken, tokenInRecord, TWO_TOKENS, type TokenLookup, type TokenReader } from '@duotoken/protocol';
 import type { FastifyRequest } from 'fastify';
-import type { TokenSource } from '../config/settings.js';
-import { AuthError } from '../errors/auth-error.js';
+import { refusalError } from '../errors/auth-error.js';
 
-/** Where and how a dialect looks for the access token. */
-export interface TokenLookupOptions {
-  /** Sources in order; the first that carries a token wins (SPEC §3). */
-  sources: readonly TokenSource[];
-  /** Header names in order; `authorization` takes `Bearer <t>`, others the bare token. */
-  headers: readonly string[];
-  /** Query and form field names. */
-  fields: readonly string[];
-  /** Refuse a request that carries a token in more than one source (RFC 6750 §2). */
-  strict: boolean;
+export { bearerToken } from '@duotoken/protocol';
+
+/** Where and how a dialect looks for the access token: protocol's lookup, plus forward-auth's original URL. */
+export interface TokenLookupOptions extends TokenLookup {
   /**
    * Also take the URL source from the original request's URL (`X-Original-URI`,
    * `X-Forwarded-Uri`): forward-auth (`/auth/verify`) only. Anywhere else those
@@ -23,45 +17,22 @@ export interface TokenLookupOptions {
 /** Query parameters that may carry a token; they are scrubbed from logged URLs. */
 export const TOKEN_FIELDS = ['access-token', 'access_token'] as const;
 
-/**
- * The bearer token of an `Authorization` header (`Bearer` in any case, then
- * spaces or tabs, then one token), or undefined for other schemes. Parsed by
- * hand: it runs on every protected request, and the anchored regex it
- * replaces showed in the session-check profile (bench/).
- */
-export function bearerToken(value: string | string[] | undefined): string | undefined {
-  const header = Array.isArray(value) ? value[0] : value;
-  if (!header || header.length < 8) return undefined;
-  const gap = header.charCodeAt(6);
-  if ((gap !== 32 && gap !== 9) || header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
-  const token = header.slice(7).trim();
-  // Header values hold no CR/LF (Node refuses them); any other odd whitespace fails verification.
-  return token && !token.includes(' ') && !token.includes('\t') ? token : undefined;
+function isForm(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
 }
 
-function fromHeaders(request: FastifyRequest, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const raw = request.headers[name];
-    const token = name === 'authorization' ? bearerToken(raw) : (Array.isArray(raw) ? raw[0] : raw)?.trim();
-    if (token) return token;
-  }
-  return undefined;
-}
-
-function fromRecord(record: unknown, fields: readonly string[]): string | undefined {
-  if (!record || typeof record !== 'object') return undefined;
-  for (const field of fields) {
-    const value = (record as Record<string, unknown>)[field];
-    const token = Array.isArray(value) ? value[0] : value;
-    if (typeof token === 'string' && token.trim()) return token.trim();
-  }
-  return undefined;
-}
+/** How a Fastify request is read for a token (one reader for every request: nothing allocated per lookup). */
+const FASTIFY_READER: TokenReader<FastifyRequest> = {
+  header: (request, name) => request.headers[name],
+  query: (request) => request.query,
+  form: (request) => (isForm(request) ? request.body : undefined),
+};
 
 /**
  * For forward-auth (`/auth/verify`), the original request's URL arrives in
  * `X-Original-URI` (nginx) or `X-Forwarded-Uri` (Traefik); its query is the
- * URL source.
+ * URL source when the subrequest's own query carries no token.
  */
 function originalQuery(request: FastifyRequest): Record<string, string> | undefined {
   const raw = request.headers['x-original-uri'] ?? request.headers['x-forwarded-uri'];
@@ -70,28 +41,19 @@ function originalQuery(request: FastifyRequest): Record<string, string> | undefi
   return Object.fromEntries(new URLSearchParams(uri.slice(uri.indexOf('?') + 1)));
 }
 
-/** Finds the access token of a request: header → URL → form (SPEC §3), or as configured. */
-export function extractAccessToken(request: FastifyRequest, options: TokenLookupOptions): string | undefined {
-  const found: string[] = [];
-  for (const source of options.sources) {
-    const token =
-      source === 'header'
-        ? fromHeaders(request, options.headers)
-        : source === 'query'
-          ? (fromRecord(request.query, options.fields) ??
-            (options.originalUri ? fromRecord(originalQuery(request), options.fields) : undefined))
-          : isForm(request)
-            ? fromRecord(request.body, options.fields)
-            : undefined;
-    if (token === undefined) continue;
-    if (!options.strict) return token;
-    found.push(token);
-  }
-  if (found.length > 1) throw new AuthError('INVALID_REQUEST', { details: { reason: 'access token sent in more than one place' } });
-  return found[0];
-}
+const FORWARD_AUTH_READER: TokenReader<FastifyRequest> = {
+  ...FASTIFY_READER,
+  query: (request) => (tokenInRecord(request.query, TOKEN_FIELDS) !== undefined ? request.query : originalQuery(request)),
+};
 
-function isForm(request: FastifyRequest): boolean {
-  const type = request.headers['content-type'] ?? '';
-  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
+/**
+ * Finds the access token of a request as the dialect's lookup says (SPEC §3:
+ * header → URL → form by default), with protocol's `findAccessToken`.
+ *
+ * @throws AuthError refusal `ambiguous` (400, 10001) in strict mode when two sources carry a token
+ */
+export function extractAccessToken(request: FastifyRequest, options: TokenLookupOptions): string | undefined {
+  const found = findAccessToken(request, options.originalUri ? FORWARD_AUTH_READER : FASTIFY_READER, options);
+  if (found === TWO_TOKENS) throw refusalError('ambiguous');
+  return found;
 }

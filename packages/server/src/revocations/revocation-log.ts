@@ -1,25 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mergeRevocation, type RevocationBatch, type RevocationEntry } from '@duotoken/protocol';
 import type { Clock } from '../clock/clock.js';
 import type { FenceChange, SessionFence } from '../sessions/session-fence.js';
 import type { Store } from '../store/store.js';
 
-/** One entry of the feed (wire format): a session revoked or re-versioned. */
-export interface RevocationEntry {
-  sid: string;
-  /** Least valid session version (`sv`): tokens with a lower one are refused. */
-  version: number;
-  revoked: boolean;
-  /** Unix ms of the change. */
-  at: number;
-}
-
-/** A batch of the feed: entries after a cursor, and the cursor to resume from. */
-export interface RevocationBatch {
-  cursor: string;
-  entries: RevocationEntry[];
-  /** How long the receiver must keep an entry (ms): the access-token lifetime plus leeway. */
-  retention_ms: number;
-}
+export type { RevocationBatch, RevocationEntry } from '@duotoken/protocol';
 
 /**
  * The revocation feed's source: the session fence's recent changes, each
@@ -78,15 +63,10 @@ export class RevocationLog {
   }
 
   private add(change: FenceChange): void {
-    const prev = this.entries.get(change.sessionId)?.entry;
-    // As in the fence: revoked is final and versions only grow.
-    if (prev && (prev.revoked || (!change.revoked && prev.version >= change.version))) return;
-    const entry: RevocationEntry = {
-      sid: change.sessionId,
-      version: Math.max(prev?.version ?? 0, change.version),
-      revoked: (prev?.revoked ?? false) || change.revoked,
-      at: Math.max(prev?.at ?? 0, change.at),
-    };
+    // The fence's merge rule (protocol's): revoked is final and versions only grow.
+    const merged = mergeRevocation(this.entries.get(change.sessionId)?.entry, change);
+    if (!merged) return;
+    const entry: RevocationEntry = { sid: change.sessionId, ...merged };
     // Deleting first keeps the Map in sequence order.
     this.entries.delete(entry.sid);
     this.entries.set(entry.sid, { entry, seq: ++this.seq });

@@ -1,23 +1,13 @@
+import { RevocationSet, type RevocationState, type SessionVerdict } from '@duotoken/protocol';
 import type { Clock } from '../clock/clock.js';
-import { AuthError } from '../errors/auth-error.js';
 import type { Store } from '../store/store.js';
 
-/** Why a verified access token's session no longer admits it. */
-export type FenceVerdict = 'ok' | 'revoked' | 'stale';
+/** What the fence says of a verified access token's session; `unavailable` while it is suspended. */
+export type FenceVerdict = SessionVerdict | 'unavailable';
 
-interface FenceEntry {
-  /** Tokens with a lower `sv` are refused. */
-  minVersion: number;
-  revoked: boolean;
-  at: number;
-}
-
-/** A change to publish to other instances. */
-export interface FenceChange {
+/** A change to publish to other instances: a session's new revocation state (protocol's `RevocationState`). */
+export interface FenceChange extends RevocationState {
   sessionId: string;
-  version: number;
-  revoked: boolean;
-  at: number;
 }
 
 /**
@@ -26,7 +16,8 @@ export interface FenceChange {
  * Older entries are dropped: every token they could refuse has expired.
  */
 export class SessionFence {
-  private readonly entries = new Map<string, FenceEntry>();
+  /** The merge rule and verdicts are protocol's, shared with `@duotoken/verify`. */
+  private readonly revocations = new RevocationSet();
   private readonly listeners: Array<(change: FenceChange) => void> = [];
   private readonly appliedListeners: Array<(change: FenceChange) => void> = [];
   /** Why each source that feeds this fence cannot vouch for it now (see `suspend`). */
@@ -46,16 +37,13 @@ export class SessionFence {
   }
 
   /**
-   * Verdict for a token of session `sid` carrying version `sv`. Throws
-   * STORE_UNAVAILABLE (503, 10051) while suspended: a fence that may have
-   * missed a revocation must not admit anyone.
+   * Verdict for a token of session `sid` carrying version `sv`;
+   * `unavailable` while suspended: a fence that may have missed a revocation
+   * must not admit anyone (503, 10051).
    */
   check(sid: string, sv: number): FenceVerdict {
-    if (this.suspensions.size > 0) throw new AuthError('STORE_UNAVAILABLE', { details: { reason: 'revocation_feed' } });
-    const e = this.entries.get(sid);
-    if (!e) return 'ok';
-    if (e.revoked) return 'revoked';
-    return sv < e.minVersion ? 'stale' : 'ok';
+    if (this.suspensions.size > 0) return 'unavailable';
+    return this.revocations.check(sid, sv);
   }
 
   /** Records a local change and tells the listeners (fan-out to other instances). */
@@ -71,15 +59,9 @@ export class SessionFence {
    * for free and the listeners hear each change once.
    */
   apply(change: FenceChange): void {
-    const prev = this.entries.get(change.sessionId);
-    if (prev && (prev.revoked || (!change.revoked && prev.minVersion >= change.version))) return;
+    if (!this.revocations.apply(change.sessionId, change)) return;
     for (const listen of this.appliedListeners) listen(change);
-    this.entries.set(change.sessionId, {
-      minVersion: Math.max(prev?.minVersion ?? 0, change.version),
-      revoked: (prev?.revoked ?? false) || change.revoked,
-      at: Math.max(prev?.at ?? 0, change.at),
-    });
-    if (this.entries.size % 1024 === 0) this.prune();
+    if (this.revocations.size % 1024 === 0) this.prune();
   }
 
   /**
@@ -134,11 +116,10 @@ export class SessionFence {
 
   /** Drops entries older than the retention window. */
   prune(): void {
-    const cutoff = this.clock.now() - this.retentionMs;
-    for (const [sid, e] of this.entries) if (e.at < cutoff) this.entries.delete(sid);
+    this.revocations.pruneBefore(this.clock.now() - this.retentionMs);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.revocations.size;
   }
 }

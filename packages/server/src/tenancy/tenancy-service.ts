@@ -1,7 +1,7 @@
-import type { MeView } from '@duotoken/protocol';
+import type { MeView, SessionVerdict } from '@duotoken/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, refusalError } from '../errors/auth-error.js';
 import type { SessionFence } from '../sessions/session-fence.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Principal } from '../sessions/access-guard.js';
@@ -15,9 +15,9 @@ export class TenancyService {
 
   /**
    * Who the caller is. The rows read anyway are also checked: a session
-   * revoked, expired or re-versioned past the token, or a user disabled, is
-   * refused (10028) even when the fence has not heard of it (#12.13), at no
-   * extra read.
+   * revoked or expired, or a user disabled, is refused as `revoked`, a
+   * session re-versioned past the token as `stale` (both 10028), even when
+   * the fence has not heard of it (#12.13), at no extra read.
    */
   async me(principal: Principal): Promise<MeView> {
     const { store, clock } = this.deps;
@@ -26,8 +26,9 @@ export class TenancyService {
       store.listMemberships(principal.userId),
       store.findSession(principal.sessionId),
     ]);
-    if (!user || user.status !== 'active' || !session || !admits(session, principal, clock.now()))
-      throw new AuthError('ACCESS_TOKEN_INVALID', { message: 'session ended or user disabled' });
+    if (!user || user.status !== 'active' || !session) throw refusalError('revoked', { message: 'session gone or user disabled' });
+    const verdict = rowVerdict(session, principal, clock.now());
+    if (verdict !== 'ok') throw refusalError(verdict, { message: `session row: ${verdict}` });
     const companies = memberships
       .filter((m) => m.companyStatus === 'active')
       .map((m) => ({ id: m.companyId, name: m.companyName, roles: m.roles }));
@@ -53,7 +54,7 @@ export class TenancyService {
       if (roles === undefined) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
       const version = await tx.switchCompany(principal.sessionId, companyId, now);
       const session = await tx.findSession(principal.sessionId);
-      if (version === undefined || !session || Number(session.expires_at) <= now) throw new AuthError('ACCESS_TOKEN_INVALID');
+      if (version === undefined || !session || Number(session.expires_at) <= now) throw refusalError('revoked');
       const previous = await tx.findLiveRefreshToken(session.id, now);
       const refresh = await issuer.insertRefreshToken(tx, session);
       if (previous) await tx.consumeRefreshToken(previous.jti, refresh.jti, now);
@@ -74,12 +75,8 @@ export class TenancyService {
   }
 }
 
-/** Whether the session row still admits the token: live, this user's, and not re-versioned past it. */
-function admits(session: SessionRow, principal: Principal, nowMs: number): boolean {
-  return (
-    session.revoked_at === null &&
-    Number(session.expires_at) > nowMs &&
-    session.user_id === principal.userId &&
-    session.version <= principal.claims.sv
-  );
+/** What the session row says of the token: `revoked` unless live and this user's, `stale` when re-versioned past it. */
+function rowVerdict(session: SessionRow, principal: Principal, nowMs: number): SessionVerdict {
+  if (session.revoked_at !== null || Number(session.expires_at) <= nowMs || session.user_id !== principal.userId) return 'revoked';
+  return session.version > principal.claims.sv ? 'stale' : 'ok';
 }

@@ -1,12 +1,10 @@
-import { ACCESS_TOKEN_TYP, checkAccessClaims, isCanonicalCompactJws, type AccessTokenClaims } from '@duotoken/protocol';
+import { ACCESS_TOKEN_TYP, AccessTokenProofs, type AccessTokenClaims, type Proof, type SignatureCheck } from '@duotoken/protocol';
 import { compactVerify, type CompactVerifyGetKey } from 'jose';
-import { AuthError } from '../errors/auth-error.js';
 import { nowSeconds, type Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
 import type { KeyRing } from './key-ring.js';
 import { signCompactJws } from './sign-compact-jws.js';
 import type { SigningThread } from './signing-thread.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** What goes into a new access token besides the registered claims. */
 export interface AccessTokenSubject {
@@ -20,12 +18,6 @@ export interface AccessTokenSubject {
   extra?: Record<string, unknown>;
 }
 
-/** A genuine access token: signature, typ, iss, aud, kid checked. `expired` is decided separately. */
-export interface VerifiedAccessToken {
-  claims: AccessTokenClaims;
-  expired: boolean;
-}
-
 export interface AccessTokenOptions {
   issuer: string;
   audience: string;
@@ -36,13 +28,14 @@ export interface AccessTokenOptions {
 }
 
 /**
- * Issues and verifies access tokens. Verification first proves the token
- * genuine (signature, `typ`, `iss`, `aud`, known `kid`, well-formed claims)
- * and only then compares `exp` with the injected clock, so that callers can
- * tell "genuine but expired" (10027, auto-renew) from "invalid" (10028).
+ * Issues access tokens, and proves them genuine with the checks of
+ * `@duotoken/protocol` (`AccessTokenProofs`: shape, `typ`, claims, the cache)
+ * around this server's own signature check (its key ring). Expiry and the
+ * session are judged by the caller (`AccessGuard`), so that it can tell
+ * "genuine but expired" (10027, auto-renew) from "invalid" (10028).
  */
 export class AccessTokens {
-  private readonly cache = new VerifiedTokenCache<AccessTokenClaims>(10_000);
+  private readonly proofs: AccessTokenProofs;
 
   constructor(
     private readonly keys: KeyRing,
@@ -50,7 +43,9 @@ export class AccessTokens {
     private readonly clock: Clock,
     /** Where Ed25519 signatures are made; the calling thread when absent. */
     private readonly signingThread?: SigningThread,
-  ) {}
+  ) {
+    this.proofs = new AccessTokenProofs(options, this.checkSignature);
+  }
 
   /** Signs a new access token; returns it with its expiry (unix seconds). */
   async issue(subject: AccessTokenSubject): Promise<{ token: string; expiresAt: number }> {
@@ -72,41 +67,28 @@ export class AccessTokens {
     return { token, expiresAt };
   }
 
-  /** A token this process has already proven genuine (and not past its cache entry), without a signature check. */
-  verifyCached(token: string): VerifiedAccessToken | undefined {
-    const now = nowSeconds(this.clock);
-    const cached = this.cache.get(token, now);
-    return cached && { claims: cached, expired: now >= cached.exp };
+  /** The claims of a token this process has already proven genuine and that has not expired: no signature check, no promise. */
+  cached(token: string, now = nowSeconds(this.clock)): AccessTokenClaims | undefined {
+    return this.proofs.cached(token, now);
   }
 
-  /** Proves a token genuine; throws ACCESS_TOKEN_INVALID otherwise. Never throws for expiry. */
-  async verify(token: string): Promise<VerifiedAccessToken> {
-    const cached = this.verifyCached(token);
-    if (cached) return cached;
-    const now = nowSeconds(this.clock);
-    // Too long, not three parts, or not the one spelling a signer writes (#12.10).
-    if (!isCanonicalCompactJws(token)) throw new AuthError('ACCESS_TOKEN_INVALID', { message: 'malformed token' });
-    const getKey: CompactVerifyGetKey = async (header) => {
-      const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
-      if (typ !== ACCESS_TOKEN_TYP && typ !== `application/${ACCESS_TOKEN_TYP}`) throw new Error('wrong typ');
-      const key = await this.keys.verificationKey(header.kid);
-      if (!key) throw new Error('unknown kid');
-      return key;
-    };
-    let payload: Uint8Array;
+  /** Proves a token genuine, or says why not. An expired token is genuine too: expiry is the caller's to judge. */
+  prove(token: string): Promise<Proof> {
+    return this.proofs.prove(token, nowSeconds(this.clock));
+  }
+
+  private readonly getKey: CompactVerifyGetKey = async (header) => {
+    const key = await this.keys.verificationKey(header.kid);
+    if (!key) throw new Error('unknown kid');
+    return key;
+  };
+
+  /** The signature with a published key of the ring, in an algorithm it signs with. */
+  private readonly checkSignature: SignatureCheck = async (token) => {
     try {
-      ({ payload } = await compactVerify(token, getKey, { algorithms: this.keys.algorithms() }));
-    } catch (error) {
-      throw new AuthError('ACCESS_TOKEN_INVALID', { cause: error, message: 'signature or header rejected' });
+      return await compactVerify(token, this.getKey, { algorithms: this.keys.algorithms() });
+    } catch (cause) {
+      return { refusal: 'signature', cause };
     }
-    const claims = this.checkClaims(payload, now);
-    this.cache.set(token, claims, claims.exp);
-    return { claims, expired: now >= claims.exp };
-  }
-
-  private checkClaims(payload: Uint8Array, now: number): AccessTokenClaims {
-    const result = checkAccessClaims(payload, this.options, now);
-    if (!result.ok) throw new AuthError('ACCESS_TOKEN_INVALID', { message: result.message });
-    return result.claims;
-  }
+  };
 }

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { OPAQUE_REFRESH_TOKEN } from '@duotoken/protocol';
 import { hmac } from '../crypto/server-secret.js';
 
 /**
@@ -19,7 +20,7 @@ export class RefreshTokenCodec {
   /** The `jti` of a genuine token, or undefined for anything else. */
   parse(token: string): string | undefined {
     if (token.length > 200) return undefined;
-    const match = /^([\w-]{16,64})\.([\w-]{43})$/.exec(token);
+    const match = OPAQUE_REFRESH_TOKEN.exec(token);
     if (!match) return undefined;
     const [, jti, mac] = match as unknown as [string, string, string];
     const expected = Buffer.from(hmac(this.key, `rt1:${jti}`));

@@ -1,12 +1,12 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { call } from '../helpers/standard-client.js';
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-describe('access tokens that were not issued as they are are refused (10028)', () => {
+// Forged tokens (alg none, tampered claims, signatures, headers) are refused in security/jwt-header-attacks and
+// security/jwt-claims-attacks; every refusal reason's code in every dialect in verify/test/refusals-agree.
+describe('a genuine access token is accepted until it expires, then answered 10027', () => {
   let server: TestServer;
   let pair: StandardTokenPair;
   const me = (token: string) => call(server, 'GET', '/auth/me', { headers: { authorization: `Bearer ${token}` } });
@@ -20,24 +20,6 @@ describe('access tokens that were not issued as they are are refused (10028)', (
 
   it('the untouched token is accepted (control)', async () => {
     expect((await me(pair.access_token)).status).toBe(200);
-  });
-
-  it('alg none with the original claims is refused', async () => {
-    const header = { ...decodeProtectedHeader(pair.access_token), alg: 'none' };
-    const claims = decodeJwt(pair.access_token);
-    for (const token of [`${b64(header)}.${b64(claims)}.`, `${b64(header)}.${b64(claims)}`]) {
-      const res = await me(token);
-      expect(res.status).toBe(401);
-      expect(res.body.code).toBe('10028');
-    }
-  });
-
-  it('a tampered payload (another user, admin flag) with the original signature is refused', async () => {
-    const [h, , s] = pair.access_token.split('.');
-    const claims = { ...decodeJwt(pair.access_token), uid: 2, sub: '2', roles: ['root'] };
-    const res = await me(`${h}.${b64(claims)}.${s}`);
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe('10028');
   });
 
   it('an expired token is 10027 (refresh), not 10028', async () => {

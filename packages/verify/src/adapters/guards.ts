@@ -15,14 +15,13 @@ export type AuthCheck = (auth: AuthInfo) => void;
 export function roleCheck(roles: string[]): AuthCheck {
   if (roles.length === 0) throw new TypeError('requireRole: name at least one role');
   return (auth) => {
-    if (!roles.some((r) => auth.roles.includes(r))) throw new VerifyError('FORBIDDEN', 'forbidden');
+    if (!roles.some((r) => auth.roles.includes(r))) throw new VerifyError('forbidden');
   };
 }
 
 /** Passes when the caller's token is bound to a company (to `companyId`, when given). */
 export function companyCheck(companyId?: number): AuthCheck {
   return (auth) => {
-    if (auth.companyId === null || (companyId !== undefined && auth.companyId !== companyId))
-      throw new VerifyError('FORBIDDEN', 'forbidden');
+    if (auth.companyId === null || (companyId !== undefined && auth.companyId !== companyId)) throw new VerifyError('forbidden');
   };
 }

@@ -1,4 +1,4 @@
-import { isRevocationEntry, type RevocationEntry, type RevocationSet } from './revocation-set.js';
+import { isRevocationEntry, type RevocationBatch, type RevocationSet } from '@duotoken/protocol';
 import { SseParser } from './sse-parser.js';
 
 /** Options of the revocation feed subscription (`createVerifier({ revocations })`). */
@@ -17,12 +17,8 @@ export interface RevocationFeedOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What the server sends: a batch of entries and the cursor to resume from. */
-interface Batch {
-  cursor: string;
-  entries: RevocationEntry[];
-  retention_ms?: number;
-}
+/** What the server sends: a batch of entries and the cursor to resume from (`retention_ms` trusted only when positive). */
+type Batch = Omit<RevocationBatch, 'retention_ms'> & { retention_ms?: number };
 
 /** Health of a feed, for readiness probes. */
 export interface FeedStatus {
@@ -65,6 +61,8 @@ export class RevocationFeed {
   private connected = false;
   private readonly abort = new AbortController();
   private readonly readyWaiters = new Set<() => void>();
+  /** How long an entry is kept (ms): the server says, in each batch; entries older than this refuse only expired tokens. */
+  private retentionMs = 24 * 3600 * 1000;
 
   constructor(
     private readonly options: RevocationFeedOptions,
@@ -183,7 +181,9 @@ export class RevocationFeed {
   }
 
   private apply(batch: Batch): void {
-    this.set.apply(batch.entries, this.clock.now(), batch.retention_ms);
+    if (batch.retention_ms !== undefined && batch.retention_ms > 0) this.retentionMs = batch.retention_ms;
+    for (const e of batch.entries) this.set.apply(e.sid, e);
+    if (batch.entries.length) this.set.pruneBefore(this.clock.now() - this.retentionMs);
     this.cursor = batch.cursor;
     this.connected = true;
     this.touch();

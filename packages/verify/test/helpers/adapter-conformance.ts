@@ -1,23 +1,10 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorDialect, Verifier } from '@duotoken/verify';
+import type { Verifier } from '@duotoken/verify';
 import { call } from '../../../server/test/helpers/standard-client.js';
 import type { TestServer } from '../../../server/test/helpers/test-server.js';
 import { createMember, eventually, login, startDuotoken, verifierOf, type Member } from './duotoken.js';
-
-/** A tiny app of one framework, listening on 127.0.0.1. */
-export interface TinyApp {
-  url: string;
-  close(): Promise<void>;
-}
-
-/**
- * Builds the tiny app every adapter is tested with:
- * `GET /me` and `POST /me` (form body) behind `requireAuth()`, answering
- * `{ userId, companyId, roles, sessionId }`; `GET /admin` behind
- * `requireRole('admin')`; `GET /company` behind `requireCompany()`.
- */
-export type TinyAppFactory = (verifier: Verifier, dialect: ErrorDialect) => Promise<TinyApp>;
+import type { TinyApp, TinyAppFactory } from './tiny-app.js';
 
 interface Reply {
   status: number;
@@ -142,7 +129,7 @@ export function describeAdapter(name: string, makeApp: TinyAppFactory): void {
         expect(res.body.code).toBe('10028');
       }, 1_000);
       const lin = await request(linApp.url, '/me', bearer(pair.access_token));
-      expect(lin.body.code).toBe(10040);
+      expect(lin.body.code).toBe(10050);
     });
 
     it('refuses a token superseded by a company switch, and admits its successor', async () => {

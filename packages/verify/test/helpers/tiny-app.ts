@@ -1,7 +1,15 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthInfo } from '@duotoken/verify';
-import type { TinyApp } from './adapter-conformance.js';
+import type { AuthInfo, ErrorDialect, Verifier } from '@duotoken/verify';
+
+/** A tiny app of one framework, listening on 127.0.0.1. */
+export interface TinyApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds a framework's tiny app (see `FRAMEWORK_APPS`) around a verifier, answering errors in a dialect's shape. */
+export type TinyAppFactory = (verifier: Verifier, dialect: ErrorDialect) => Promise<TinyApp>;
 
 /** What the tiny apps answer: the caller as the adapter exposes it. */
 export function callerOf(auth: AuthInfo | null | undefined) {

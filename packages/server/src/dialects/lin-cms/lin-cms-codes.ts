@@ -1,78 +1,12 @@
-import type { ErrorCode } from '@duotoken/protocol';
+import { LIN_CMS_ERROR_MAP, linCmsAnswer, type ErrorCode, type Language, type LinCmsCode } from '@duotoken/protocol';
 import { AuthError } from '../../errors/auth-error.js';
 
 /**
- * lin-cms's own error codes (lin-cms-koa `code-message.js`) with the HTTP
- * status SPEC §4 gives each. Messages are lin-cms's, so a lin-cms front-end
- * that shows `message` reads what it always read.
- */
-export const LIN_CMS_CODES = {
-  9999: { status: 500, zh: '服务器未知错误', en: 'Unknown server error' },
-  10000: { status: 401, zh: '未携带令牌', en: 'No token' },
-  10001: { status: 403, zh: '权限不足', en: 'Forbidden' },
-  10020: { status: 404, zh: '资源不存在', en: 'Not found' },
-  10030: { status: 400, zh: '参数错误', en: 'Bad parameters' },
-  10031: { status: 400, zh: '用户名或密码错误', en: 'Wrong username or password' },
-  10032: { status: 400, zh: '请输入正确的密码', en: 'Enter the right (old) password' },
-  10040: { status: 401, zh: '令牌失效', en: 'Token invalid' },
-  10041: { status: 401, zh: 'access token 损坏', en: 'Access token damaged' },
-  10042: { status: 401, zh: 'refresh token 损坏', en: 'Refresh token damaged' },
-  10050: { status: 401, zh: '令牌过期', en: 'Token expired' },
-  10051: { status: 401, zh: 'access token 过期', en: 'Access token expired' },
-  10052: { status: 401, zh: 'refresh token 过期', en: 'Refresh token expired' },
-  10060: { status: 409, zh: '字段重复', en: 'Duplicate field' },
-  10140: { status: 429, zh: '请求过于频繁，请稍后重试', en: 'Too many requests, try again later' },
-  10250: { status: 401, zh: '请使用正确类型的令牌', en: 'Use a token of the right type' },
-  // lin-cms-spring-boot's captcha error (ParameterException(10260)).
-  10260: { status: 400, zh: '验证码错误', en: 'Wrong captcha' },
-} as const satisfies Record<number, { status: number; zh: string; en: string }>;
-
-/** A lin-cms wire code. */
-export type LinCmsCode = keyof typeof LIN_CMS_CODES;
-
-/** How one internal error reads in lin-cms: its code, and a message when lin-cms's own would mislead. */
-interface LinCmsMapping {
-  code: LinCmsCode;
-  /** Overrides lin-cms's message where one lin-cms code stands for several duotoken errors. */
-  zh?: string;
-  en?: string;
-}
-
-/**
- * Internal error → lin-cms code, for errors raised where the expected token
- * type is not known. Token errors on protected routes and on the refresh
- * route are classified by type in `lin-cms-guard.ts` (10041/10051,
- * 10042/10052, 10250, 10050) and carry their code in a `LinCmsError`: the
- * untyped 10040/10050 below are lin-cms's own fallbacks for "some token".
- */
-export const LIN_CMS_ERROR_MAP: Record<ErrorCode, LinCmsMapping> = {
-  INVALID_REQUEST: { code: 10030 },
-  // lin-cms-vue shows the message and draws a new captcha after any failed login.
-  CHALLENGE_INVALID: { code: 10260, zh: '验证码已失效，请刷新验证码', en: 'Captcha missing, expired or already used: draw a new one' },
-  CAPTCHA_WRONG: { code: 10260 },
-  BAD_CREDENTIALS: { code: 10031 },
-  // lin-cms has no lockout: "too many requests" is what the user did, and it carries Retry-After.
-  ACCOUNT_LOCKED: { code: 10140, zh: '账号暂时锁定，请稍后再试', en: 'Account temporarily locked, try again later' },
-  ACCOUNT_DISABLED: { code: 10001, zh: '账号已停用', en: 'Account disabled' },
-  RATE_LIMITED: { code: 10140 },
-  REFRESH_TOKEN_INVALID: { code: 10052 },
-  ACCESS_TOKEN_MISSING: { code: 10000 },
-  ACCESS_TOKEN_RENEWED: { code: 10051 },
-  ACCESS_TOKEN_EXPIRED: { code: 10050 },
-  ACCESS_TOKEN_INVALID: { code: 10040 },
-  FORBIDDEN: { code: 10001 },
-  CONFLICT: { code: 10060 },
-  NOT_FOUND: { code: 10020 },
-  INTERNAL: { code: 9999 },
-  STORE_UNAVAILABLE: { code: 9999, zh: '存储暂不可用，请稍后再试', en: 'Store unavailable, try again later' },
-};
-
-/**
- * An AuthError whose lin-cms code depends on what the dialect saw (which
- * token type the route expects, whether the token was genuine). It is still
+ * An AuthError whose lin-cms code depends on what the refresh route saw
+ * (which token type it expects, whether the token was genuine). It is still
  * an AuthError, so other code and logs treat it as its internal `code`.
  *
- * @example throw new LinCmsError('ACCESS_TOKEN_EXPIRED', 10051)
+ * @example throw new LinCmsError('REFRESH_TOKEN_INVALID', 10042)
  */
 export class LinCmsError extends AuthError {
   constructor(
@@ -84,12 +18,16 @@ export class LinCmsError extends AuthError {
   }
 }
 
-/** The lin-cms code, HTTP status and message of any AuthError. */
-export function linCmsWire(error: AuthError, lang: 'zh' | 'en'): { code: LinCmsCode; status: number; message: string } {
-  const mapped: LinCmsMapping = error instanceof LinCmsError ? { code: error.linCode } : LIN_CMS_ERROR_MAP[error.code];
-  const entry = LIN_CMS_CODES[mapped.code];
-  let message: string = mapped[lang] ?? entry[lang];
+/**
+ * The lin-cms code, HTTP status and message of an AuthError that is not an
+ * access refusal (those are answered from `ACCESS_REFUSALS`, the table the
+ * verifiers answer from too): a `LinCmsError` by its code, anything else
+ * from `LIN_CMS_ERROR_MAP`.
+ */
+export function linCmsWire(error: AuthError, lang: Language): { code: LinCmsCode; status: number; message: string } {
+  const mapping = error instanceof LinCmsError ? { code: error.linCode } : LIN_CMS_ERROR_MAP[error.code];
+  const answer = linCmsAnswer(mapping, lang);
   const field = error.details?.field;
-  if (mapped.code === 10030 && typeof field === 'string') message = `${message}: ${field}`;
-  return { code: mapped.code, status: entry.status, message };
+  if (answer.code === 10030 && typeof field === 'string') answer.message = `${answer.message}: ${field}`;
+  return answer;
 }

@@ -1,10 +1,13 @@
 import type { Config } from '../../config/settings.js';
-import { bearerToken } from '../../http/token-lookup.js';
+import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
 import type { HttpDialect } from '../dialect.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { registerLinCmsRoutes } from './lin-cms-routes.js';
 import { LIN_CMS_TAG_HEADER } from './lin-cms-schemas.js';
+
+/** lin-cms reads `Authorization: Bearer` and nothing else. */
+const LIN_CMS_TOKEN_LOOKUP: TokenLookupOptions = { sources: ['header'], headerNames: ['authorization'], fields: [], strict: false };
 
 /**
  * The lin-cms dialect (seed 001, SPEC §4): lin-cms-koa/flask's routes under
@@ -17,7 +20,7 @@ export function createLinCmsDialect(_config: Config, services: Services): HttpDi
     name: 'lin-cms',
     requestHeaders: ['authorization', LIN_CMS_TAG_HEADER],
     sendError: sendLinCmsError,
-    findAccessToken: (request) => bearerToken(request.headers.authorization),
+    findAccessToken: (request) => extractAccessToken(request, LIN_CMS_TOKEN_LOOKUP),
     // lin-cms clients send one token per request: there is nothing to auto-renew with.
     findRenewToken: () => undefined,
     renewData: (pair) => linCmsPair(pair),

@@ -1,4 +1,4 @@
-import { pickLanguage, type LinCmsTokenPair } from '@duotoken/protocol';
+import { pickLanguage, refusalAnswer, type LinCmsTokenPair } from '@duotoken/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthError } from '../../errors/auth-error.js';
 import type { IssuedTokens } from '../../sessions/issued-tokens.js';
@@ -18,14 +18,20 @@ export function requestLabel(request: FastifyRequest): string {
   return `${request.method} ${q < 0 ? request.url : request.url.slice(0, q)}`;
 }
 
+/** The lin-cms answer of an error: an access refusal from `ACCESS_REFUSALS`, anything else from lin-cms's codes. */
+function linCmsAnswerOf(error: AuthError, request: FastifyRequest) {
+  const lang = pickLanguage(request.headers['accept-language']);
+  if (error.refusal) return refusalAnswer(error.refusal, 'lin-cms', lang);
+  const wire = linCmsWire(error, lang);
+  const challenge =
+    wire.status !== 401 ? undefined : wire.code === 10000 ? 'Bearer realm="duotoken"' : 'Bearer realm="duotoken", error="invalid_token"';
+  return { ...wire, challenge };
+}
+
 /** Sends an error as lin-cms does: `{ code, message, request }` with lin-cms's code and status. */
 export function sendLinCmsError(error: AuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const wire = linCmsWire(error, pickLanguage(request.headers['accept-language']));
+  const answer = linCmsAnswerOf(error, request);
   if (error.headers) void reply.headers(error.headers);
-  if (wire.status === 401)
-    void reply.header(
-      'www-authenticate',
-      wire.code === 10000 ? 'Bearer realm="duotoken"' : 'Bearer realm="duotoken", error="invalid_token"',
-    );
-  return reply.code(wire.status).send({ code: wire.code, message: wire.message, request: requestLabel(request) });
+  if (answer.challenge) void reply.header('www-authenticate', answer.challenge);
+  return reply.code(answer.status).send({ code: answer.code, message: answer.message, request: requestLabel(request) });
 }

@@ -3,13 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { challengeRuleFor } from '../../auth/login-service.js';
 import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
-import { principalOf } from '../../http/require-access.js';
+import { principalOf, requireAccess } from '../../http/require-access.js';
 import type { Services } from '../../services.js';
 import type { MeView } from '@duotoken/protocol';
 import type { HttpDialect } from '../dialect.js';
 import { changeLinCmsPassword, drawLinCmsCaptcha, passwordChangedMessage } from './lin-cms-account.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
-import { refreshLinCmsToken, requireLinCmsAccess } from './lin-cms-guard.js';
+import { refreshLinCmsToken } from './lin-cms-refresh.js';
 import {
   LinCmsCaptcha,
   linCmsBearer,
@@ -44,7 +44,9 @@ export async function registerLinCmsRoutes(scope: FastifyInstance, services: Ser
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const config = { dialect: 'lin-cms' as const };
   const tags = ['lin-cms'];
-  const guard = requireLinCmsAccess(services, dialect);
+  // The shared access check; its refusals carry their reason, which lin-cms's answer maps (ACCESS_REFUSALS).
+  // No auto-renew: lin-cms clients send one token at a time.
+  const guard = requireAccess(services, dialect, { autoRenew: false });
   const secured = { config, preValidation: guard };
 
   app.setNotFoundHandler((request, reply) => sendLinCmsError(new AuthError('NOT_FOUND'), request, reply));

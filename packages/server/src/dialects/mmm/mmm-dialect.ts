@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/settings.js';
+import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
 import type { HttpDialect } from '../dialect.js';
 import { sendEnvelopeError } from '../standard/standard-format.js';
@@ -11,6 +12,9 @@ function header(request: FastifyRequest, name: string): string | undefined {
   const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   return value || undefined;
 }
+
+/** mmm clients send the access token in one header only (seed 002). */
+const MMM_TOKEN_LOOKUP: TokenLookupOptions = { sources: ['header'], headerNames: [MMM_ACCESS_HEADER], fields: [], strict: false };
 
 /**
  * The mmm dialect (seed 002, SPEC §5): tokens in `x-mmm-accesstoken` /
@@ -25,7 +29,7 @@ export function createMmmDialect(_config: Config, services: Services): HttpDiale
     requestHeaders: [MMM_ACCESS_HEADER, MMM_REFRESH_HEADER],
     // Same envelope and catalogue as standard: a 10026 carries the mmm pair in `data`.
     sendError: (error, request, reply) => sendEnvelopeError(error, request, reply),
-    findAccessToken: (request) => header(request, MMM_ACCESS_HEADER),
+    findAccessToken: (request) => extractAccessToken(request, MMM_TOKEN_LOOKUP),
     findRenewToken: (request) => header(request, MMM_REFRESH_HEADER),
     renewData: (pair) => mmmPair(pair),
     register: (app) => registerMmmRoutes(app, services, dialect),

@@ -20,7 +20,7 @@ export function findStandardRefreshToken(request: FastifyRequest): string | unde
 
 /** Where the standard dialect looks for an access token (SPEC §3, as configured). */
 export function standardTokenLookup(config: Config): TokenLookupOptions {
-  return { sources: config.tokenSources, headers: config.tokenHeaders, fields: TOKEN_FIELDS, strict: config.tokenStrict };
+  return { sources: config.tokenSources, headerNames: config.tokenHeaders, fields: TOKEN_FIELDS, strict: config.tokenStrict };
 }
 
 /** The default dialect: seed 000's flow with seed 002's envelope (SPEC §3). */

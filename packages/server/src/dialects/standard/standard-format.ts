@@ -1,4 +1,4 @@
-import { ERROR_CATALOGUE, SUCCESS_CODE, SUCCESS_MESSAGE, pickLanguage, type StandardTokenPair } from '@duotoken/protocol';
+import { ERROR_CATALOGUE, SUCCESS_CODE, SUCCESS_MESSAGE, pickLanguage, refusalAnswer, type StandardTokenPair } from '@duotoken/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthError } from '../../errors/auth-error.js';
 import type { IssuedTokens } from '../../sessions/issued-tokens.js';
@@ -21,11 +21,20 @@ export function standardPair(t: IssuedTokens, nowSeconds: number): StandardToken
   };
 }
 
-/** Sends an error in the `{code,msg,data}` envelope with the SPEC §6 code and status. */
+/**
+ * Sends an error in the `{code,msg,data}` envelope with the SPEC §6 code and
+ * status (standard and mmm): an access refusal as `ACCESS_REFUSALS` says, the
+ * table the verifiers answer from too.
+ */
 export function sendEnvelopeError(error: AuthError, request: FastifyRequest, reply: FastifyReply, data: unknown = error.details ?? null) {
-  const entry = ERROR_CATALOGUE[error.code];
   const lang = pickLanguage(request.headers['accept-language']);
   if (error.headers) void reply.headers(error.headers);
+  if (error.refusal) {
+    const answer = refusalAnswer(error.refusal, 'standard', lang);
+    if (answer.challenge) void reply.header('www-authenticate', answer.challenge);
+    return reply.code(answer.status).send({ code: answer.code, msg: answer.message, data });
+  }
+  const entry = ERROR_CATALOGUE[error.code];
   if (entry.status === 401) void reply.header('www-authenticate', wwwAuthenticate(error));
   return reply.code(entry.status).send({ code: entry.wire, msg: entry[lang], data });
 }
