@@ -11,8 +11,19 @@ import { signingKeysRepo } from './signing-keys-repo.js';
 import { userQueries, usersRepo } from './users-repo.js';
 import { toAuthError } from './map-db-error.js';
 
+/** Effects that must follow a transaction's end (the session fence: sessions/session-changes.ts). */
+export interface SettledEffects {
+  /**
+   * Runs `effect` once the transaction these repos belong to has ended,
+   * committed or not (a COMMIT that fails cannot tell whether it landed);
+   * outside a transaction, at once. Effects are synchronous and must not throw.
+   */
+  whenSettled(effect: () => void): void;
+}
+
 /** Every repository, bound to one executor (the pool or a transaction). */
-export type Repos = ReturnType<typeof usersRepo> &
+export type Repos = SettledEffects &
+  ReturnType<typeof usersRepo> &
   ReturnType<typeof companiesRepo> &
   ReturnType<typeof sessionsRepo> &
   ReturnType<typeof refreshTokensRepo> &
@@ -27,11 +38,11 @@ function preparedQueries(traits: DialectTraits) {
   return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
 }
 
-function bindRepos(db: Kysely<Database>, q: PreparedQueries): Repos {
+function bindRepos(db: Kysely<Database>, q: PreparedQueries, whenSettled: SettledEffects['whenSettled']): Repos {
   // Object.assign, not an object literal of seven spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
-    {},
+    { whenSettled },
     usersRepo(db, q.users),
     companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
@@ -55,10 +66,14 @@ export interface Store extends Repos {
   readonly opened: OpenedDatabase;
 }
 
+function runAtOnce(effect: () => void): void {
+  effect();
+}
+
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
   const prepared = preparedQueries(opened.traits);
-  const repos = bindRepos(opened.db, prepared);
+  const { whenSettled: _unused, ...repos } = bindRepos(opened.db, prepared, runAtOnce);
   const guarded = Object.fromEntries(
     Object.entries(repos).map(([name, fn]) => [
       name,
@@ -70,15 +85,19 @@ export function createStore(opened: OpenedDatabase): Store {
         }
       },
     ]),
-  ) as unknown as Repos;
+  ) as unknown as Omit<Repos, 'whenSettled'>;
   return {
     ...guarded,
+    whenSettled: runAtOnce,
     opened,
     async transaction(work) {
+      const effects: Array<() => void> = [];
       try {
-        return await opened.db.transaction().execute((trx) => work(bindRepos(trx, prepared)));
+        return await opened.db.transaction().execute((trx) => work(bindRepos(trx, prepared, (effect) => effects.push(effect))));
       } catch (error) {
         throw toAuthError(error);
+      } finally {
+        for (const effect of effects) effect();
       }
     },
     async ping() {

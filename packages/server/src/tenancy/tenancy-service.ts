@@ -2,7 +2,7 @@ import type { MeView } from '@duotoken/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
-import type { SessionFence } from '../sessions/session-fence.js';
+import type { SessionChanges } from '../sessions/session-changes.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Principal } from '../sessions/access-guard.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
@@ -11,7 +11,16 @@ import type { Store } from '../store/store.js';
 
 /** Who am I, and company switching (SPEC §3, seed 002's change_company). */
 export class TenancyService {
-  constructor(private readonly deps: { store: Store; clock: Clock; issuer: TokenIssuer; fence: SessionFence; audit: AuditLog }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      issuer: TokenIssuer;
+      /** The company switch's version bump (row in the switch's transaction, fence once it has ended). */
+      changes: SessionChanges;
+      audit: AuditLog;
+    },
+  ) {}
 
   /**
    * Who the caller is. The rows read anyway are also checked: a session
@@ -46,14 +55,14 @@ export class TenancyService {
    * tokens for the old company stop working at once (session version bump).
    */
   async changeCompany(principal: Principal, companyId: number, client: ClientInfo): Promise<IssuedTokens> {
-    const { store, clock, issuer, fence, audit } = this.deps;
+    const { store, clock, issuer, changes, audit } = this.deps;
     const result = await store.transaction(async (tx) => {
       const now = clock.now();
       const roles = await tx.findMembershipRoles(principal.userId, companyId);
       if (roles === undefined) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
-      const version = await tx.switchCompany(principal.sessionId, companyId, now);
+      const [bumped] = await changes.bumpVersions({ sessionId: principal.sessionId, moveToCompanyId: companyId }, tx);
       const session = await tx.findSession(principal.sessionId);
-      if (version === undefined || !session || Number(session.expires_at) <= now) throw new AuthError('ACCESS_TOKEN_INVALID');
+      if (bumped === undefined || !session || Number(session.expires_at) <= now) throw new AuthError('ACCESS_TOKEN_INVALID');
       const previous = await tx.findLiveRefreshToken(session.id, now);
       const refresh = await issuer.insertRefreshToken(tx, session);
       if (previous) await tx.consumeRefreshToken(previous.jti, refresh.jti, now);
@@ -67,9 +76,8 @@ export class TenancyService {
         },
         tx,
       );
-      return { session, roles, refresh, version, now };
+      return { session, roles, refresh };
     });
-    fence.record({ sessionId: result.session.id, version: result.version, revoked: false, at: result.now });
     return issuer.pair(result.session, principal.isAdmin, result.roles, result.refresh);
   }
 }

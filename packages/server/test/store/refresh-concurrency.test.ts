@@ -118,7 +118,7 @@ describe.skipIf(!PG_URL)('refresh concurrency: postgres (DUOTOKEN_TEST_PG_URL)',
       // The winner: the same steps as RefreshService.rotate, paused before COMMIT.
       winner = services.store.transaction(async (tx) => {
         const successor = services.issuer.newRefreshId();
-        expect((await tx.rotateRefreshToken(first.jti, successor, services.clock.now(), 10_000)).kind).toBe('rotated');
+        expect((await tx.rotateRefreshToken(first.jti, successor, services.clock.now(), 10_000)).state).toBe('unused');
         const next = await services.issuer.insertRefreshToken(tx, session, successor);
         consumed();
         await gate;
