@@ -1,34 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
-import { createServices, type Services } from '../../src/services.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import {
-  captureLogger,
-  connectPg,
-  openPostgresTarget,
-  openSqliteTarget,
-  PG_URL,
-  testConfig,
-  warnNotRun,
-  type StoreTarget,
-} from './store-targets.js';
+import type { Services } from '../../src/services.js';
+import { wireServices } from '../helpers/wire-services.js';
+import { connectPg, openPostgresTarget, openSqliteTarget, PG_URL, warnNotRun, type StoreTarget } from './store-targets.js';
 
 const client = { ip: '127.0.0.1', userAgent: 'test' };
-
-/** Services over a real store, and a session with its first refresh token. */
-async function wire(open: () => Promise<StoreTarget>, env: Record<string, string> = {}) {
-  const target = await open();
-  const clock = new FakeClock();
-  const services = await createServices(testConfig(env), {
-    store: target.store,
-    ephemeral: new MemoryEphemeralStore(clock),
-    clock,
-    logger: captureLogger(),
-    serverSecret: randomBytes(32),
-  });
-  return { target, clock, services };
-}
 
 async function newSession(services: Services) {
   const { store, clock, issuer } = services;
@@ -60,7 +36,7 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
   let services: Services;
   let target: StoreTarget;
   beforeAll(async () => {
-    ({ services, target } = await wire(open));
+    ({ services, target } = await wireServices(open));
   });
   afterAll(() => target?.dispose());
 
@@ -79,7 +55,7 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
 
   it('after the grace window the same token is reuse: the session is revoked', async () => {
     // A 1 s window: on PostgreSQL it is measured on the database's clock, so real time must pass.
-    const short = await wire(open, { DUOTOKEN_REFRESH_GRACE: '1s' });
+    const short = await wireServices(open, { DUOTOKEN_REFRESH_GRACE: '1s' });
     try {
       const { session, first } = await newSession(short.services);
       await short.services.refresh.refresh(first.token, { client });
@@ -104,7 +80,7 @@ describe.skipIf(!PG_URL)('refresh concurrency: postgres (DUOTOKEN_TEST_PG_URL)',
   it('a loser that meets the winner mid-transaction waits on the row lock, then gets the winner’s successor', async () => {
     // A name of its own, so lock waits of other test files on the same server are not counted.
     const applicationName = `duotoken-lock-${randomBytes(4).toString('hex')}`;
-    const { services, target } = await wire(() => openPostgresTarget(PG_URL!, { applicationName }));
+    const { services, target } = await wireServices(() => openPostgresTarget(PG_URL!, { applicationName }));
     let probe: Awaited<ReturnType<typeof connectPg>> | undefined;
     let release = () => {};
     let winner: Promise<{ token: string }> | undefined;
