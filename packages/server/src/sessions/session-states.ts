@@ -107,11 +107,13 @@ export interface Transition<S extends string> {
  * Every change a session's state may make. `revoked` is final; an expired
  * or idle session can still be revoked (logout-all), an idle one by the reuse
  * of one of its tokens too (an expired session's tokens have all expired).
- * A version bump leaves the session `live` (it is a change of its row, not of its state).
+ * A version bump leaves the session in its state (a change of its row, not of its state).
  */
 export const SESSION_TRANSITIONS: readonly Transition<SessionState>[] = [
   { from: 'none', to: 'live', cause: 'login' },
   { from: 'live', to: 'live', cause: 'version-bump' },
+  // A role change re-versions an idle session too (it has not ended yet: its access tokens may still be out there).
+  { from: 'idle', to: 'idle', cause: 'version-bump' },
   { from: 'live', to: 'live', cause: 'company-switch' },
   { from: 'live', to: 'revoked', cause: 'revoke' },
   { from: 'live', to: 'revoked', cause: 'reuse' },

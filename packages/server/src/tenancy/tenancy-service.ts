@@ -7,7 +7,7 @@ import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Principal } from '../sessions/access-guard.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { SessionRow } from '../store/sessions-repo.js';
-import type { Store } from '../store/store.js';
+import type { Repos, Store } from '../store/store.js';
 
 /** Who am I, and company switching (SPEC §3, seed 002's change_company). */
 export class TenancyService {
@@ -60,12 +60,14 @@ export class TenancyService {
       const now = clock.now();
       const roles = await tx.findMembershipRoles(principal.userId, companyId);
       if (roles === undefined) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
+      // The family's token first, the session row second: the order a refresh locks them in. The
+      // other order deadlocked a switch against a refresh of the same session on PostgreSQL (#14.8).
+      const successor = issuer.newRefreshId();
+      await consumeLiveToken(tx, principal.sessionId, successor, now);
       const [bumped] = await changes.bumpVersions({ sessionId: principal.sessionId, moveToCompanyId: companyId }, tx);
       const session = await tx.findSession(principal.sessionId);
       if (bumped === undefined || !session || Number(session.expires_at) <= now) throw new AuthError('ACCESS_TOKEN_INVALID');
-      const previous = await tx.findLiveRefreshToken(session.id, now);
-      const refresh = await issuer.insertRefreshToken(tx, session);
-      if (previous) await tx.consumeRefreshToken(previous.jti, refresh.jti, now);
+      const refresh = await issuer.insertRefreshToken(tx, session, successor);
       await audit.record(
         {
           type: 'company.switched',
@@ -80,6 +82,23 @@ export class TenancyService {
     });
     return issuer.pair(result.session, principal.isAdmin, result.roles, result.refresh);
   }
+}
+
+/** How often a switch looks again for the live token when concurrent refreshes keep rotating it first. */
+const CONSUME_ATTEMPTS = 5;
+
+/**
+ * Consumes the session's live refresh token (if any) with `successor`, so the
+ * family keeps one branch. A concurrent refresh that rotated it first has
+ * committed its own successor by the time the conditional UPDATE gives up
+ * (READ COMMITTED), and that one is consumed instead.
+ */
+async function consumeLiveToken(tx: Repos, sessionId: string, successor: string, nowMs: number): Promise<void> {
+  for (let attempt = 0; attempt < CONSUME_ATTEMPTS; attempt++) {
+    const live = await tx.findLiveRefreshToken(sessionId, nowMs);
+    if (!live || (await tx.consumeRefreshToken(live.jti, successor, nowMs))) return;
+  }
+  throw new AuthError('STORE_UNAVAILABLE', { details: { reason: 'refresh_contention' } });
 }
 
 /** Whether the session row still admits the token: live, this user's, and not re-versioned past it. */

@@ -53,6 +53,22 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
     expect((await services.store.findRefreshToken(first.jti))?.successor_jti).toBe(live!.jti);
   });
 
+  it('#14.8 a company switch and a refresh of the same session at once both succeed and leave one branch (a deadlock on PostgreSQL, found by the session model)', async () => {
+    const now = services.clock.now();
+    const company = await services.store.createCompany({ name: `C${randomBytes(3).toString('hex')}`, now });
+    for (let round = 0; round < 10; round++) {
+      const { session, first } = await newSession(services);
+      await services.store.upsertMembership({ userId: session.user_id, companyId: company.id, roles: [], isDefault: true, now });
+      const principal = { userId: session.user_id, sessionId: session.id, companyId: null, roles: [], isAdmin: false, claims: {} as never };
+      const [refreshed, switched] = await Promise.allSettled([
+        services.refresh.refresh(first.token, { client }),
+        services.tenancy.changeCompany(principal, company.id, client),
+      ]);
+      expect([refreshed.status, switched.status]).toEqual(['fulfilled', 'fulfilled']);
+      expect(await services.store.countLiveRefreshTokens(session.id, services.clock.now())).toBe(1);
+    }
+  });
+
   it('after the grace window the same token is reuse: the session is revoked', async () => {
     // A 1 s window: on PostgreSQL it is measured on the database's clock, so real time must pass.
     const short = await wireServices(open, { DUOTOKEN_REFRESH_GRACE: '1s' });
