@@ -44,7 +44,8 @@ const short = (text: string) => text.slice(0, 6);
 
 /** What an operation names: an index into a list the model holds when it runs (taken modulo its length). */
 type OpSpec =
-  | { op: 'refresh'; token: number }
+  /** From the tokens never consumed (what honest clients hold), of the sessions not revoked (replays that matter), or all. */
+  | { op: 'refresh'; token: number; from: 'held' | 'live-sessions' | 'all' }
   | { op: 'logout'; session: number }
   | { op: 'logout-all'; user: number }
   | { op: 'change-password'; session: number }
@@ -65,10 +66,17 @@ function pick<T>(list: readonly T[], index: number): T | undefined {
 function resolve(m: ModelState, spec: OpSpec): Op | undefined {
   switch (spec.op) {
     case 'refresh': {
-      const token = pick(m.tokens, spec.token)?.token;
+      const revoked = new Set(m.sessions.filter((x) => x.revoked !== null).map((x) => x.id));
+      const candidates =
+        spec.from === 'held'
+          ? m.tokens.filter((t) => t.consumed === null)
+          : spec.from === 'live-sessions'
+            ? m.tokens.filter((t) => !revoked.has(t.session))
+            : m.tokens;
+      const token = pick(candidates, spec.token)?.token;
       if (!token) return undefined;
       return {
-        label: `refresh(#${m.tokens.findIndex((t) => t.token === token)})`,
+        label: `${spec.from === 'held' ? 'refresh' : 'replay'}(#${m.tokens.findIndex((t) => t.token === token)})`,
         causes: ['present', 'successor-consumed', 'reuse'],
         presents: token,
         exec: ({ services }) => observe(() => services.refresh.refresh(token, { client })),
@@ -318,7 +326,10 @@ const index = fc.nat({ max: 63 });
 
 /** The command arbitraries, for lifetimes `limits`. */
 export function sessionCommands(limits: model.ModelLimits) {
-  const refreshSpec = index.map((token): OpSpec => ({ op: 'refresh', token }));
+  // Half the refreshes are honest (a token never consumed), so sessions live long enough to go idle and expire;
+  // the replays pick mostly among the sessions still alive, where a replay changes something.
+  const from = fc.constantFrom<Array<'held' | 'live-sessions' | 'all'>>('held', 'held', 'held', 'live-sessions', 'live-sessions', 'all');
+  const refreshSpec = fc.record({ token: index, from }).map((r): OpSpec => ({ op: 'refresh', ...r }));
   const logoutSpec = index.map((session): OpSpec => ({ op: 'logout', session }));
   const passwordSpec = index.map((session): OpSpec => ({ op: 'change-password', session }));
   const switchSpec = fc.record({ session: index, company: index }).map((r): OpSpec => ({ op: 'switch-company', ...r }));
@@ -330,12 +341,12 @@ export function sessionCommands(limits: model.ModelLimits) {
     .filter(([refreshes, other]) => refreshes.length + (other ? 1 : 0) >= 2)
     .map(([refreshes, other]) => new ConcurrentCommand(other ? [...refreshes, other] : refreshes));
   const weighted: Array<[number, fc.Arbitrary<fc.AsyncCommand<ModelState, Real>>]> = [
-    [2, fc.nat({ max: 1 }).map((user) => new OneCommand({ op: 'login', user }))],
+    [3, fc.nat({ max: 1 }).map((user) => new OneCommand({ op: 'login', user }))],
     [5, refreshSpec.map((spec) => new OneCommand(spec))],
     [3, concurrent],
     [1, logoutSpec.map((spec) => new OneCommand(spec))],
-    [1, index.map((user) => new OneCommand({ op: 'logout-all', user }))],
-    [1, passwordSpec.map((spec) => new OneCommand(spec))],
+    [2, index.map((user) => new OneCommand({ op: 'logout-all', user }))],
+    [2, passwordSpec.map((spec) => new OneCommand(spec))],
     [1, switchSpec.map((spec) => new OneCommand(spec))],
     [1, fc.record({ user: index, company: index }).map((r) => new OneCommand({ op: 'change-roles', ...r }))],
     [3, fc.constantFrom(1, 5, limits.graceS, limits.graceS + 1, 30, 45, 100).map((seconds) => new AdvanceCommand(seconds))],

@@ -30,7 +30,7 @@ const PASSWORD = 'Correct-Horse-Battery-0';
  */
 const PROFILES = {
   short: { accessTtlS: 20, refreshTtlS: 60, sessionMaxAgeS: 150, idleTimeoutS: 80 },
-  long: { accessTtlS: 20, refreshTtlS: 100, sessionMaxAgeS: 150, idleTimeoutS: 60 },
+  long: { accessTtlS: 20, refreshTtlS: 100, sessionMaxAgeS: 90, idleTimeoutS: 40 },
 } as const;
 
 function limitsFor(target: StoreTarget['name'], profile: keyof typeof PROFILES): ModelLimits {
@@ -97,17 +97,18 @@ function sessionModel(
       ),
       { numRuns: options.runs, seed: SEED },
     );
-  });
+  }, 120_000);
 }
 
-const RUNS = Number(process.env.DUOTOKEN_MODEL_RUNS ?? 60);
+const RUNS = Number(process.env.DUOTOKEN_MODEL_RUNS ?? 80);
 
 describe('session life cycle model: sqlite', () => {
   const coverage = new Coverage();
   sessionModel('sqlite', openSqliteTarget, 'short', { runs: RUNS, maxCommands: 40 }, coverage);
   sessionModel('sqlite', openSqliteTarget, 'long', { runs: RUNS, maxCommands: 40 }, coverage);
   it('#14.8 the runs took every transition and every REFRESH_STEPS cell the table declares (none is fiction)', () => {
-    expect(coverage.missing(), 'declared in session-states.ts but never taken').toEqual([]);
+    // With another DUOTOKEN_MODEL_SEED a rare transition can be missed: more DUOTOKEN_MODEL_RUNS reach it.
+    expect(coverage.missing(), `declared in session-states.ts but never taken (seed ${SEED}, ${RUNS} runs per profile)`).toEqual([]);
   });
 });
 
@@ -115,7 +116,7 @@ if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', 'session life cycle model on Pos
 describe.skipIf(!PG_URL)('session life cycle model: postgres (DUOTOKEN_TEST_PG_URL)', () => {
   const coverage = new Coverage();
   // Fewer runs: crossing the window there takes a real second. Coverage is the SQLite half's to prove; here it is reported.
-  sessionModel('postgres', () => openPostgresTarget(PG_URL!, { poolSize: 8 }), 'long', { runs: 10, maxCommands: 30 }, coverage);
+  sessionModel('postgres', () => openPostgresTarget(PG_URL!, { poolSize: 8 }), 'long', { runs: 8, maxCommands: 30 }, coverage);
   afterAll(() => {
     const missing = coverage.missing();
     if (missing.length) console.warn(`session model on PostgreSQL: not reached in these runs: ${missing.join('; ')}`);
