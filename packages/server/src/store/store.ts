@@ -21,9 +21,10 @@ export interface SettledEffects {
   whenSettled(effect: () => void): void;
 }
 
-/** Every repository, bound to one executor (the pool or a transaction). */
-export type Repos = SettledEffects &
-  ReturnType<typeof usersRepo> &
+/** Every repository, bound to one executor (the pool or a transaction), and the effects that wait for its end. */
+export type Repos = BoundRepos & SettledEffects;
+
+type BoundRepos = ReturnType<typeof usersRepo> &
   ReturnType<typeof companiesRepo> &
   ReturnType<typeof sessionsRepo> &
   ReturnType<typeof refreshTokensRepo> &
@@ -38,11 +39,11 @@ function preparedQueries(traits: DialectTraits) {
   return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
 }
 
-function bindRepos(db: Kysely<Database>, q: PreparedQueries, whenSettled: SettledEffects['whenSettled']): Repos {
+function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
   // Object.assign, not an object literal of seven spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
-    { whenSettled },
+    {},
     usersRepo(db, q.users),
     companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
@@ -66,14 +67,10 @@ export interface Store extends Repos {
   readonly opened: OpenedDatabase;
 }
 
-function runAtOnce(effect: () => void): void {
-  effect();
-}
-
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
   const prepared = preparedQueries(opened.traits);
-  const { whenSettled: _unused, ...repos } = bindRepos(opened.db, prepared, runAtOnce);
+  const repos = bindRepos(opened.db, prepared);
   const guarded = Object.fromEntries(
     Object.entries(repos).map(([name, fn]) => [
       name,
@@ -85,15 +82,16 @@ export function createStore(opened: OpenedDatabase): Store {
         }
       },
     ]),
-  ) as unknown as Omit<Repos, 'whenSettled'>;
+  ) as unknown as Repos;
   return {
     ...guarded,
-    whenSettled: runAtOnce,
+    whenSettled: (effect) => effect(),
     opened,
     async transaction(work) {
       const effects: Array<() => void> = [];
+      const whenSettled = (effect: () => void) => void effects.push(effect);
       try {
-        return await opened.db.transaction().execute((trx) => work(bindRepos(trx, prepared, (effect) => effects.push(effect))));
+        return await opened.db.transaction().execute((trx) => work(Object.assign(bindRepos(trx, prepared), { whenSettled })));
       } catch (error) {
         throw toAuthError(error);
       } finally {
