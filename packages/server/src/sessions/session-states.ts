@@ -9,7 +9,7 @@ export type { RefreshTokenState } from '../store/refresh-verdict.js';
  *
  * The code reads it: the store classifies a presented token with
  * `refreshTokenStateOf` (store/refresh-verdict.ts), `RefreshService` does the
- * `REFRESH_STEPS` cell of that state and its session's, and every revocation
+ * `REFRESH_STEPS` cell of that state and its session's, and every
  * revocation names a reason from `REVOCATION_REASONS` (sessions/session-changes.ts). The model test
  * (test/model/session-model.test.ts) drives the real services with random
  * interleavings and checks every state change it observes against
@@ -60,7 +60,7 @@ export type RefreshStep =
   | 'rotate'
   /** Answer the successor already recorded (the same string) with a fresh access token. */
   | 'answer-successor'
-  /** Reuse detected: revoke the whole session (a no-op when it has already ended) and audit the detection. */
+  /** Reuse detected: revoke the whole session (nothing changes if it is revoked already) and audit the detection. */
   | 'revoke-session'
   /** Refuse (10024) and change nothing. */
   | 'refuse';
