@@ -47,7 +47,7 @@ describe('losing the session, and keeping it through outages', () => {
     const { client, loginRequired } = makeClient(server);
     await client.login(ADMIN);
     const me = await client.me();
-    await server.runtime.services.sessions.revoke({ id: me.session.id }, 'test', { userId: null, ip: null });
+    await server.runtime.services.changes.revoke({ id: me.session.id }, 'revoked_by_admin', { userId: null, ip: null });
 
     const answers = await Promise.all(Array.from({ length: 5 }, () => client.fetch('/auth/sessions')));
     expect(answers.every((r) => r.status === 401)).toBe(true);

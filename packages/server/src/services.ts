@@ -19,6 +19,7 @@ import { decodeSecret } from './config/parse-config.js';
 import { deriveServerKeys } from './crypto/server-secret.js';
 import { AccessGuard } from './sessions/access-guard.js';
 import { RefreshService } from './sessions/refresh-service.js';
+import { SessionChanges } from './sessions/session-changes.js';
 import { SessionFence } from './sessions/session-fence.js';
 import { SessionService } from './sessions/session-service.js';
 import { RetentionJob } from './retention/retention-job.js';
@@ -88,8 +89,9 @@ export async function createServices(config: Config, deps: ServiceDeps) {
   });
   const rateLimiter = RateLimiter.fromConfig(config, ephemeral);
   const attempts = new PasswordAttempts({ hasher, lockout, audit, rateLimiter });
-  const sessions = new SessionService({ store, clock, fence, audit, hasher, attempts, rateLimiter, checkPassword });
-  const defences = createDefences(config, { ephemeral, lockout, sessions, clock, rateLimiter });
+  const changes = new SessionChanges({ store, clock, fence, audit });
+  const sessions = new SessionService({ store, clock, changes, audit, hasher, attempts, rateLimiter, checkPassword });
+  const defences = createDefences(config, { ephemeral, lockout, changes, clock, rateLimiter });
   return {
     config,
     clock,
@@ -111,6 +113,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     lockout,
     issuer,
     sessions,
+    /** The one path of every revocation and version bump (row, audit event, fence). */
+    changes,
     /** rateLimiter (per-IP and global limits), captchaPolicy, sessionLimits. */
     ...defences,
     guard: new AccessGuard(accessTokens, fence, clock),
@@ -134,12 +138,12 @@ export async function createServices(config: Config, deps: ServiceDeps) {
       codec,
       issuer,
       audit,
-      sessions,
+      changes,
       graceSeconds: config.refreshGrace,
       idleTimeoutSeconds: config.sessionIdleTimeout,
       rateLimiter: defences.rateLimiter,
     }),
-    tenancy: new TenancyService({ store, clock, issuer, fence, audit }),
+    tenancy: new TenancyService({ store, clock, issuer, changes, audit }),
     /** Started and stopped by the runtime. */
     retention: new RetentionJob(
       { store, clock, logger },
@@ -152,7 +156,7 @@ export async function createServices(config: Config, deps: ServiceDeps) {
       },
     ),
     admin: new AdminService({
-      ...{ store, clock, hasher, sessions, audit, checkPassword, lockout, keyRing, ephemeral, fence },
+      ...{ store, clock, hasher, sessions, changes, audit, checkPassword, lockout, keyRing, ephemeral, fence },
       redisConfigured: Boolean(config.redisUrl),
     }),
   };

@@ -3,6 +3,7 @@ import type { Lockout } from '../auth/lockout.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { EphemeralStore } from '../cache/ephemeral-store.js';
 import type { Clock } from '../clock/clock.js';
+import type { SessionChanges } from '../sessions/session-changes.js';
 import type { SessionFence } from '../sessions/session-fence.js';
 import type { PasswordPolicy, SessionService } from '../sessions/session-service.js';
 import type { Store } from '../store/store.js';
@@ -13,8 +14,10 @@ export interface AdminDeps {
   store: Store;
   clock: Clock;
   hasher: PasswordHasher;
-  /** Every revocation goes through it: row, fence and audit. */
+  /** Session listings. */
   sessions: SessionService;
+  /** Every revocation and version bump goes through it: rows, audit event, fence. */
+  changes: SessionChanges;
   audit: AuditLog;
   checkPassword: PasswordPolicy;
   /** Lets admins unlock accounts; a password reset clears the lockout too. */

@@ -2,6 +2,7 @@ import type { SessionView } from '@duotoken/protocol';
 import { HARD_LOCK_UNTIL } from '../auth/lockout.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { MembershipView } from '../store/companies-repo.js';
+import type { Repos } from '../store/store.js';
 import { normalizeAccount, type UserPageQuery, type UserRow } from '../store/users-repo.js';
 import type { AdminDeps } from './admin-deps.js';
 import { AdminScope, type Actor, type AdminRights } from './admin-scope.js';
@@ -29,8 +30,8 @@ function checkRoles(roles: readonly string[]): void {
  * here; companies, sessions across users, the audit trail, keys and the
  * overview in the parts it holds. Every entry point takes the actor and
  * resolves its `AdminScope` (the one authorization check) before anything
- * else. Every change that affects outstanding tokens revokes or fences the
- * sessions concerned, through `SessionService`.
+ * else. Every change that affects outstanding tokens revokes or re-versions
+ * the sessions concerned through `SessionChanges`, in the change's transaction.
  */
 export class AdminService {
   readonly companies: CompanyAdmin;
@@ -146,7 +147,7 @@ export class AdminService {
   async revokeUserSessions(idOrAccount: string | number, sessionId: string | undefined, actor: Actor): Promise<string[]> {
     if (sessionId === undefined) {
       const user = await this.requireManageable(idOrAccount, actor);
-      return this.deps.sessions.revoke({ userId: user.id }, 'revoked_by_admin', actor);
+      return this.deps.changes.revoke({ userId: user.id }, 'revoked_by_admin', actor);
     }
     const scope = await this.scopeOf(actor);
     const { user, memberships } = await this.requireUser(idOrAccount);
@@ -160,9 +161,11 @@ export class AdminService {
     // An admin cannot lock themselves out through the API (the CLI acts as nobody and can).
     if (status === 'disabled' && actor.userId === user.id)
       throw new AuthError('INVALID_REQUEST', { details: { field: 'user', reason: 'cannot disable yourself' } });
-    await this.deps.store.setUserStatus(user.id, status, this.deps.clock.now());
-    if (status === 'disabled') await this.deps.sessions.revoke({ userId: user.id }, 'user_disabled', actor);
-    await this.record(actor, status === 'disabled' ? 'user.disable' : 'user.enable', { user_id: user.id });
+    await this.deps.store.transaction(async (tx) => {
+      await tx.setUserStatus(user.id, status, this.deps.clock.now());
+      if (status === 'disabled') await this.deps.changes.revoke({ userId: user.id }, 'user_disabled', actor, tx);
+      await this.record(actor, status === 'disabled' ? 'user.disable' : 'user.enable', { user_id: user.id }, tx);
+    });
     return userView({ ...user, status });
   }
 
@@ -170,8 +173,11 @@ export class AdminService {
   async resetPassword(idOrAccount: string | number, password: string, actor: Actor): Promise<void> {
     const user = await this.requireManageable(idOrAccount, actor);
     this.deps.checkPassword(password);
-    await this.deps.store.setPasswordHash(user.id, await this.deps.hasher.hash(password), this.deps.clock.now());
-    await this.deps.sessions.revoke({ userId: user.id }, 'password_reset', actor);
+    const hash = await this.deps.hasher.hash(password);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.setPasswordHash(user.id, hash, this.deps.clock.now());
+      await this.deps.changes.revoke({ userId: user.id }, 'password_reset', actor, tx);
+    });
     await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
     await this.record(actor, 'user.password_reset', { user_id: user.id });
   }
@@ -194,9 +200,11 @@ export class AdminService {
     scope.requireVisibleUser(memberships);
     if (!(await this.deps.store.findCompany(companyId))) throw new AuthError('NOT_FOUND', { details: { field: 'company_id' } });
     checkRoles(roles);
-    await this.deps.store.upsertMembership({ userId: u.id, companyId, roles, isDefault, now: this.deps.clock.now() });
-    const fenced = await this.deps.sessions.bumpVersions(u.id, companyId);
-    await this.record(actor, 'member.set', { user_id: u.id, company_id: companyId, roles, sessions_fenced: fenced.length });
+    await this.deps.store.transaction(async (tx) => {
+      await tx.upsertMembership({ userId: u.id, companyId, roles, isDefault, now: this.deps.clock.now() });
+      const fenced = await this.deps.changes.bumpVersions({ userId: u.id, companyId }, tx);
+      await this.record(actor, 'member.set', { user_id: u.id, company_id: companyId, roles, sessions_fenced: fenced.length }, tx);
+    });
     return { user_id: u.id, company_id: companyId, roles, is_default: isDefault };
   }
 
@@ -206,9 +214,11 @@ export class AdminService {
     scope.requireCompany(companyId);
     const { user: u, memberships } = await this.requireUser(user);
     scope.requireVisibleUser(memberships);
-    if (!(await this.deps.store.removeMembership(u.id, companyId))) throw new AuthError('NOT_FOUND');
-    await this.deps.sessions.revoke({ userId: u.id, companyId }, 'membership_removed', actor);
-    await this.record(actor, 'member.remove', { user_id: u.id, company_id: companyId });
+    await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.removeMembership(u.id, companyId))) throw new AuthError('NOT_FOUND');
+      await this.deps.changes.revoke({ userId: u.id, companyId }, 'membership_removed', actor, tx);
+      await this.record(actor, 'member.remove', { user_id: u.id, company_id: companyId }, tx);
+    });
   }
 
   private scopeOf(actor: Actor): Promise<AdminScope> {
@@ -234,7 +244,7 @@ export class AdminService {
     return user;
   }
 
-  private record(actor: Actor, action: string, details: Record<string, unknown>): Promise<void> {
-    return recordAdminAction(this.deps.audit, actor, action, details);
+  private record(actor: Actor, action: string, details: Record<string, unknown>, tx?: Repos): Promise<void> {
+    return recordAdminAction(this.deps.audit, actor, action, details, tx);
   }
 }

@@ -14,7 +14,7 @@ const notFound = () => new AuthError('NOT_FOUND', { details: { field: 'company_i
  * a company revokes the sessions bound to it.
  */
 export class CompanyAdmin {
-  constructor(private readonly deps: Pick<AdminDeps, 'store' | 'clock' | 'sessions' | 'audit'>) {}
+  constructor(private readonly deps: Pick<AdminDeps, 'store' | 'clock' | 'changes' | 'audit'>) {}
 
   /** A page of the companies the actor may see, by id, with their number of members. */
   async list(query: Omit<CompanyFilter, 'ids'> & { limit: number; offset: number }, actor: Actor): Promise<Page<CompanyView>> {
@@ -56,15 +56,14 @@ export class CompanyAdmin {
     if (change.status !== undefined) scope.requirePlatform();
     if (change.name === undefined && change.status === undefined) throw new AuthError('INVALID_REQUEST', { details: { field: 'name' } });
     const name = change.name === undefined ? undefined : checkName(change.name);
-    const company = await this.deps.store.updateCompany(companyId, { name, status: change.status });
-    if (!company) throw notFound();
-    const revoked =
-      change.status === 'disabled' ? await this.deps.sessions.revoke({ companyId }, 'company_disabled', actor) : ([] as string[]);
-    await recordAdminAction(this.deps.audit, actor, 'company.update', {
-      company_id: companyId,
-      name,
-      status: change.status,
-      sessions_revoked: change.status === 'disabled' ? revoked.length : undefined,
+    const company = await this.deps.store.transaction(async (tx) => {
+      const updated = await tx.updateCompany(companyId, { name, status: change.status });
+      if (!updated) throw notFound();
+      const disabling = change.status === 'disabled';
+      const revoked = disabling ? await this.deps.changes.revoke({ companyId }, 'company_disabled', actor, tx) : [];
+      const details = { company_id: companyId, name, status: change.status, sessions_revoked: disabling ? revoked.length : undefined };
+      await recordAdminAction(this.deps.audit, actor, 'company.update', details, tx);
+      return updated;
     });
     return companyView(company, await this.deps.store.countCompanyMembers(companyId));
   }

@@ -12,12 +12,12 @@ const notFound = () => new AuthError('NOT_FOUND', { details: { field: 'session' 
 /**
  * Live sessions across users: listed with filters, revoked one by one or in
  * bulk. A company admin sees and revokes the sessions bound to their
- * companies only. Every revocation goes through `SessionService.revoke`
- * (row, fence, audit), one session at a time so that each audit event names
+ * companies only. Every revocation goes through `SessionChanges.revoke`
+ * (row, audit, fence), one session at a time so that each audit event names
  * its user.
  */
 export class SessionAdmin {
-  constructor(private readonly deps: Pick<AdminDeps, 'store' | 'clock' | 'sessions'>) {}
+  constructor(private readonly deps: Pick<AdminDeps, 'store' | 'clock' | 'changes'>) {}
 
   /**
    * A page of live sessions, newest first. `user` (id or account) that names
@@ -83,7 +83,7 @@ export class SessionAdmin {
     const owner = await store.findUserById(session.user_id);
     scope.requireRevocableSession(session, owner?.is_admin === 1);
     const filter = { id: sessionId, userId: session.user_id, companyId: scope.platform ? undefined : (session.company_id ?? undefined) };
-    const [revoked] = await this.deps.sessions.revoke(filter, 'revoked_by_admin', actor);
+    const [revoked] = await this.deps.changes.revoke(filter, 'revoked_by_admin', actor);
     if (revoked === undefined) throw notFound();
     return revoked;
   }

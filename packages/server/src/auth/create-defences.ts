@@ -2,7 +2,7 @@ import type { EphemeralStore } from '../cache/ephemeral-store.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/settings.js';
 import { SessionLimits } from '../sessions/session-limits.js';
-import type { SessionService } from '../sessions/session-service.js';
+import type { SessionChanges } from '../sessions/session-changes.js';
 import { CaptchaPolicy } from './captcha-policy.js';
 import type { Lockout } from './lockout.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -14,7 +14,7 @@ import type { RateLimiter } from './rate-limiter.js';
  */
 export function createDefences(
   config: Config,
-  deps: { ephemeral: EphemeralStore; lockout: Lockout; sessions: SessionService; clock: Clock; rateLimiter: RateLimiter },
+  deps: { ephemeral: EphemeralStore; lockout: Lockout; changes: SessionChanges; clock: Clock; rateLimiter: RateLimiter },
 ) {
   return {
     rateLimiter: deps.rateLimiter,
@@ -23,7 +23,7 @@ export function createDefences(
       afterFailures: config.captchaAfterFailures,
       ipWindowSeconds: config.captchaIpWindow,
     }),
-    sessionLimits: new SessionLimits(deps.sessions, () => deps.clock.now(), {
+    sessionLimits: new SessionLimits(deps.changes, () => deps.clock.now(), {
       maxPerUser: config.sessionsMaxPerUser,
       singleDeviceTypes: config.sessionsSingleDeviceTypes,
     }),

@@ -163,16 +163,16 @@ export class LoginService {
       // Never fenced: 0 keeps new sessions out of the fence's range reads (sessions/fence-poll.ts).
       fenced_at: 0,
     };
-    const { refresh, displaced } = await store.transaction(async (tx) => {
+    const refresh = await store.transaction(async (tx) => {
       await tx.createSession(session);
       const r = await issuer.insertRefreshToken(tx, session);
       await audit.record(
         { type: 'login.success', userId: user.id, sessionId: session.id, ip: input.client.ip, details: { dialect: input.dialect } },
         tx,
       );
-      return { refresh: r, displaced: (await this.deps.limits?.enforce(tx, session)) ?? [] };
+      await this.deps.limits?.enforce(tx, session);
+      return r;
     });
-    await this.deps.limits?.publish(displaced, { userId: user.id, ip: input.client.ip });
     return issuer.pair(session, user.is_admin === 1, roles, refresh);
   }
 }

@@ -4,9 +4,10 @@ import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
 import type { Repos, Store } from '../store/store.js';
-import type { SessionRow } from '../store/sessions-repo.js';
+import type { SessionContext, SessionRow } from '../store/sessions-repo.js';
 import type { ClientInfo, IssuedTokens } from './issued-tokens.js';
-import type { SessionService } from './session-service.js';
+import type { SessionChanges } from './session-changes.js';
+import { REFRESH_STEPS, sessionStateOf, type SessionAdmission } from './session-states.js';
 import type { TokenIssuer } from './token-issuer.js';
 
 export interface RefreshOptions {
@@ -29,7 +30,8 @@ const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
  * The store consumes and judges in one capability (`rotateRefreshToken`): of
  * concurrent callers exactly one rotates; the others, within the grace window
  * and while that successor is unused, receive the same successor string;
- * anything else is reuse, and the session dies.
+ * anything else is reuse, and the session dies. What each case does is the
+ * `REFRESH_STEPS` cell of the token's state and its session's (session-states.ts).
  */
 export class RefreshService {
   constructor(
@@ -39,8 +41,8 @@ export class RefreshService {
       codec: RefreshTokenCodec;
       issuer: TokenIssuer;
       audit: AuditLog;
-      /** Revokes a session whose refresh token was reused (row, fence and `session.revoked` audit). */
-      sessions: SessionService;
+      /** Revokes a session whose refresh token was reused (row, `session.revoked` audit, fence). */
+      changes: SessionChanges;
       graceSeconds: number;
       idleTimeoutSeconds: number;
       /** Per-IP and global refresh limits, for every dialect (auto-renew included). */
@@ -69,16 +71,21 @@ export class RefreshService {
     // The successor's id is drawn first so that the consuming UPDATE records it (one statement fewer).
     const successor = this.deps.issuer.newRefreshId();
     const verdict = await tx.rotateRefreshToken(jti, successor, now, this.deps.graceSeconds * 1000);
-    switch (verdict.kind) {
-      case 'rotated': {
-        const live = await this.liveSession(tx, verdict.sessionId, options, now);
+    if (verdict.state === 'expired') throw invalid();
+    // Auto-renew names its session: another session's token is refused and changes nothing, not even by its reuse.
+    if (options.expectSessionId !== undefined && verdict.sessionId !== options.expectSessionId) throw invalid();
+    const context = await tx.findSessionContext(verdict.sessionId);
+    switch (REFRESH_STEPS[verdict.state][this.admission(context, now)]) {
+      case 'rotate': {
+        const live = liveContext(context!);
         const refresh = await this.deps.issuer.insertRefreshToken(tx, live.session, successor);
         await tx.touchSession(live.session.id, now);
         return { kind: 'pair', ...live, refresh };
       }
-      case 'grace': {
+      case 'answer-successor': {
         // A concurrent or retried refresh: the same successor string, never a second branch.
-        const live = await this.liveSession(tx, verdict.sessionId, options, now);
+        if (verdict.state !== 'in-grace') throw invalid(); // the table answers a successor for a token in grace only
+        const live = liveContext(context!);
         this.deps.audit.notice({
           type: 'refresh.grace_hit',
           userId: live.session.user_id,
@@ -88,25 +95,28 @@ export class RefreshService {
         const { jti: next, expiresAtMs } = verdict.successor;
         return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(next), expiresAt: expiresAtMs } };
       }
-      case 'reuse':
-        if (options.expectSessionId !== undefined && verdict.sessionId !== options.expectSessionId) throw invalid();
-        await this.revokeReused(tx, verdict.sessionId, options);
+      case 'revoke-session':
+        await this.revokeReused(tx, verdict.sessionId, context?.session.user_id ?? null, options);
         return { kind: 'reused' };
-      case 'invalid':
+      case 'refuse':
         throw invalid();
     }
   }
 
-  /** Reuse detected: the whole session ends (row, fence, `session.revoked`) and `refresh.reuse_detected` says why. */
-  private async revokeReused(tx: Repos, sessionId: string, options: RefreshOptions): Promise<void> {
-    const session = await tx.findSession(sessionId);
-    const userId = session?.user_id ?? null;
+  /** Reuse detected: the whole session ends (row, `session.revoked`, fence) and `refresh.reuse_detected` says why. */
+  private async revokeReused(tx: Repos, sessionId: string, userId: number | null, options: RefreshOptions): Promise<void> {
     const actor = { userId: null, ip: options.client.ip };
-    const revoked = await this.deps.sessions.revoke({ id: sessionId, userId: session?.user_id }, 'refresh_reuse', actor, tx);
+    const revoked = await this.deps.changes.revoke({ id: sessionId, userId: userId ?? undefined }, 'refresh_reuse', actor, tx);
     await this.deps.audit.record(
       { type: 'refresh.reuse_detected', userId, sessionId, ip: options.client.ip, details: { revoked: revoked.length > 0 } },
       tx,
     );
+  }
+
+  /** Whether the session admits a refresh: alive (not revoked, expired or idle) and its user active. */
+  private admission(context: SessionContext | undefined, now: number): SessionAdmission {
+    if (!context || context.userStatus !== 'active') return 'ended';
+    return sessionStateOf(context.session, now, this.deps.idleTimeoutSeconds * 1000) === 'live' ? 'live' : 'ended';
   }
 
   /** Keeps the token of a `keepFor` session; any other token, or a consumed one, is rotated and judged as usual. */
@@ -121,21 +131,21 @@ export class RefreshService {
     return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAt: Number(row.expires_at) } };
   }
 
-  /** The session if it is alive (not revoked, expired or idle) and its user still active. */
+  /** The session if it admits a refresh (see `admission`); REFRESH_TOKEN_INVALID otherwise. */
   private async liveSession(tx: Repos, sessionId: string, options: RefreshOptions, now: number) {
     if (options.expectSessionId !== undefined && sessionId !== options.expectSessionId) throw invalid();
     // One read for session, user and membership: this is the refresh hot path.
     const context = await tx.findSessionContext(sessionId);
-    if (!context) throw invalid();
-    const { session, roles } = context;
-    if (session.revoked_at !== null || Number(session.expires_at) <= now) throw invalid();
-    const idle = this.deps.idleTimeoutSeconds * 1000;
-    if (idle > 0 && now - Number(session.last_used_at) > idle) throw invalid();
-    if (context.userStatus !== 'active') throw invalid();
-    // Membership removed since login: the session keeps going without a company.
-    const s: SessionRow = roles === undefined ? { ...session, company_id: null } : session;
-    return { session: s, isAdmin: context.isAdmin, roles: roles ?? [] };
+    if (this.admission(context, now) !== 'live') throw invalid();
+    return liveContext(context!);
   }
+}
+
+/** What a pair is issued from; a membership removed since login leaves the session without a company. */
+function liveContext(context: SessionContext) {
+  const { session, roles } = context;
+  const s: SessionRow = roles === undefined ? { ...session, company_id: null } : session;
+  return { session: s, isAdmin: context.isAdmin, roles: roles ?? [] };
 }
 
 type Outcome =

@@ -1,6 +1,6 @@
 import type { Repos } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
-import type { SessionService } from './session-service.js';
+import type { SessionChanges } from './session-changes.js';
 
 /** A session a new login pushed out, and why. */
 export interface DisplacedSession {
@@ -28,7 +28,7 @@ export class SessionLimits {
   private readonly single: ReadonlySet<string>;
 
   constructor(
-    private readonly sessions: SessionService,
+    private readonly changes: SessionChanges,
     private readonly now: () => number,
     private readonly options: SessionLimitOptions,
   ) {
@@ -40,8 +40,12 @@ export class SessionLimits {
     return this.options.maxPerUser === 0 && this.single.size === 0;
   }
 
-  /** Revokes, through `tx`, the sessions the new `session` displaces; returns them for `publish`. */
-  async enforce(tx: Repos, session: Pick<SessionRow, 'id' | 'user_id' | 'device_type'>): Promise<DisplacedSession[]> {
+  /**
+   * Revokes, through the login's `tx`, the sessions the new `session`
+   * displaces (row and `session.revoked` event per reason there, fence once
+   * the login's transaction has ended); returns them.
+   */
+  async enforce(tx: Repos, session: Pick<SessionRow, 'id' | 'user_id' | 'device_type' | 'ip'>): Promise<DisplacedSession[]> {
     if (this.off) return [];
     const now = this.now();
     const others = (await tx.listLiveSessions(session.user_id, now)).filter((s) => s.id !== session.id);
@@ -55,19 +59,11 @@ export class SessionLimits {
       const remaining = others.filter((s) => !gone.has(s.id)).sort((a, b) => Number(b.created_at) - Number(a.created_at));
       for (const s of remaining.slice(this.options.maxPerUser - 1)) displaced.push({ id: s.id, reason: 'session_limit' });
     }
-    for (const d of displaced) await tx.revokeSessions({ id: d.id }, d.reason, now);
+    const actor = { userId: session.user_id, ip: session.ip };
+    for (const reason of new Set(displaced.map((d) => d.reason))) {
+      const ids = displaced.filter((d) => d.reason === reason).map((d) => d.id);
+      await this.changes.revoke({ ids, userId: session.user_id }, reason, actor, tx);
+    }
     return displaced;
-  }
-
-  /** After the login committed: fences the displaced sessions' access tokens and audits them. */
-  async publish(displaced: readonly DisplacedSession[], actor: { userId: number; ip: string | null }): Promise<void> {
-    for (const d of displaced) this.sessions.fenceRevoked(d.id);
-    for (const reason of new Set(displaced.map((d) => d.reason)))
-      await this.sessions.auditRevoked(
-        displaced.filter((d) => d.reason === reason).map((d) => d.id),
-        reason,
-        actor,
-        actor.userId,
-      );
   }
 }

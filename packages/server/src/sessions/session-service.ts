@@ -5,22 +5,23 @@ import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
-import type { Repos, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
 import { describeDevice } from './device-name.js';
 import type { ClientInfo } from './issued-tokens.js';
-import type { SessionFence } from './session-fence.js';
+import type { SessionChanges } from './session-changes.js';
 
 /** Checks a new password against the policy; throws INVALID_REQUEST naming the rule. */
 export type PasswordPolicy = (password: string) => void;
 
-/** Logout, session listing and revocation, password change. */
+/** Logout, session listing and revocation by their owner, password change (revocations through `SessionChanges`). */
 export class SessionService {
   constructor(
     private readonly deps: {
       store: Store;
       clock: Clock;
-      fence: SessionFence;
+      /** Every revocation goes through it: row, audit event, fence. */
+      changes: SessionChanges;
       audit: AuditLog;
       hasher: PasswordHasher;
       /** Lockout, everyone's login budget and the hash queue around the old-password check. */
@@ -31,74 +32,19 @@ export class SessionService {
     },
   ) {}
 
-  /** Revokes sessions matching the filter and fences off their access tokens at once. */
-  async revoke(
-    filter: { id?: string; userId?: number; companyId?: number; exceptId?: string },
-    reason: string,
-    actor: { userId: number | null; ip: string | null },
-    tx?: Repos,
-  ): Promise<string[]> {
-    const now = this.deps.clock.now();
-    const ids = await (tx ?? this.deps.store).revokeSessions(filter, reason, now);
-    for (const id of ids) this.fenceRevoked(id);
-    // A company's sessions belong to many users: the event names none (subject null) rather than the actor.
-    const target = filter.userId ?? (filter.companyId !== undefined ? null : undefined);
-    await this.auditRevoked(ids, reason, actor, target, tx);
-    return ids;
-  }
-
-  /** Refuses the outstanding access tokens of a revoked session at once (no database read per request). */
-  fenceRevoked(sessionId: string): void {
-    this.deps.fence.record({ sessionId, version: 0, revoked: true, at: this.deps.clock.now() });
-  }
-
-  /** Writes the `session.revoked` audit event of sessions revoked together. */
-  async auditRevoked(
-    ids: readonly string[],
-    reason: string,
-    actor: { userId: number | null; ip: string | null },
-    /** The sessions' user; null when they belong to several (a company's); undefined: the actor's own. */
-    targetUser?: number | null,
-    tx?: Repos,
-  ): Promise<void> {
-    if (!ids.length) return;
-    await this.deps.audit.record(
-      {
-        type: 'session.revoked',
-        userId: actor.userId,
-        sessionId: ids.length === 1 ? ids[0] : null,
-        ip: actor.ip,
-        details: { sessions: ids, reason, target_user: targetUser },
-      },
-      tx,
-    );
-  }
-
-  /**
-   * Bumps the version of a user's live sessions in a company (role change):
-   * their access tokens stop working at once, and the next refresh issues
-   * tokens carrying the new roles. Returns the sessions bumped.
-   */
-  async bumpVersions(userId: number, companyId: number): Promise<string[]> {
-    const now = this.deps.clock.now();
-    const bumped = await this.deps.store.bumpSessionVersions({ userId, companyId }, now);
-    for (const s of bumped) this.deps.fence.record({ sessionId: s.id, version: s.version, revoked: false, at: now });
-    return bumped.map((s) => s.id);
-  }
-
   logout(sessionId: string, client: ClientInfo, userId: number): Promise<string[]> {
-    return this.revoke({ id: sessionId }, 'logout', { userId, ip: client.ip });
+    return this.deps.changes.revoke({ id: sessionId }, 'logout', { userId, ip: client.ip });
   }
 
   logoutAll(userId: number, client: ClientInfo): Promise<string[]> {
-    return this.revoke({ userId }, 'logout_all', { userId, ip: client.ip });
+    return this.deps.changes.revoke({ userId }, 'logout_all', { userId, ip: client.ip });
   }
 
   /** Revokes one of the user's own sessions; NOT_FOUND for another user's. */
   async revokeOwn(userId: number, sessionId: string, client: ClientInfo): Promise<void> {
     const session = await this.deps.store.findSession(sessionId);
     if (!session || session.user_id !== userId) throw new AuthError('NOT_FOUND');
-    await this.revoke({ id: sessionId }, 'revoked_by_user', { userId, ip: client.ip });
+    await this.deps.changes.revoke({ id: sessionId }, 'revoked_by_user', { userId, ip: client.ip });
   }
 
   async list(userId: number, currentSessionId: string | null): Promise<SessionView[]> {
@@ -129,7 +75,7 @@ export class SessionService {
     const hash = await hasher.hash(newPassword);
     await store.transaction(async (tx) => {
       await tx.setPasswordHash(userId, hash, clock.now());
-      await this.revoke({ userId, exceptId: sessionId ?? undefined }, 'password_changed', { userId, ip: client.ip }, tx);
+      await this.deps.changes.revoke({ userId, exceptId: sessionId ?? undefined }, 'password_changed', { userId, ip: client.ip }, tx);
       await this.deps.audit.record({ type: 'password.changed', userId, sessionId, ip: client.ip }, tx);
     });
   }

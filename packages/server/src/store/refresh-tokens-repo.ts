@@ -76,15 +76,15 @@ export function refreshTokensRepo(db: Kysely<Database>, q: ReturnType<typeof ref
     },
     /**
      * Consumes a refresh token and judges the attempt, in one capability
-     * (SPEC §2): `rotated` when this caller's conditional UPDATE consumed it
+     * (SPEC §2): `unused` when this caller's conditional UPDATE consumed it
      * (succeeded by `successor`, which the caller then inserts in the same
-     * transaction); otherwise `grace`, `reuse` or `invalid` from one read of
+     * transaction); otherwise `in-grace`, `superseded` or `expired` from one read of
      * the token and its successor, with the elapsed time taken on the
      * consuming clock. The rotate path costs one statement, as a plain consume.
      */
     async rotateRefreshToken(jti: string, successor: string, nowMs: number, graceMs: number): Promise<RefreshVerdict> {
       const consumed = await q.consume.executeTakeFirst(db, { jti, successor, now: nowMs });
-      if (consumed) return { kind: 'rotated', sessionId: consumed.session_id };
+      if (consumed) return { state: 'unused', sessionId: consumed.session_id };
       // Under READ COMMITTED this read sees a concurrent winner's commit (successor included): see docs/scale-out.md.
       return judgeConsumedRefreshToken(await q.judge.executeTakeFirst(db, { jti, now: nowMs }), nowMs, graceMs);
     },

@@ -1,22 +1,26 @@
 /**
- * What presenting a refresh token amounted to (SPEC §2 "Rotation and reuse"),
- * as the store's `rotateRefreshToken` judges it.
+ * A refresh token as the store judges it when presented (SPEC §2 "Rotation
+ * and reuse"; the life cycle is sessions/session-states.ts):
+ * - `unused`: never consumed and not expired: presenting it rotates;
+ * - `in-grace`: consumed within the grace window, and its own successor is
+ *   still unused (and unexpired): presenting it answers that successor again;
+ * - `superseded`: consumed, and the window has passed, or its successor was
+ *   used, or the clock ran back since: presenting it is reuse;
+ * - `expired`: past its expiry, unknown, or in grace with an expired
+ *   successor (its session has ended): refused, nothing changes.
  */
+export type RefreshTokenState = 'unused' | 'in-grace' | 'superseded' | 'expired';
+
+/** What the store's `rotateRefreshToken` found the presented token to be, with what the caller needs of it. */
 export type RefreshVerdict =
-  /** It was live and is now consumed, succeeded by the id the caller drew. */
-  | { kind: 'rotated'; sessionId: string }
-  /**
-   * Consumed within the grace window, and its own successor is still unused:
-   * the caller gets that successor again (a lost answer retried, concurrent tabs).
-   */
-  | { kind: 'grace'; sessionId: string; successor: { jti: string; expiresAtMs: number } }
-  /**
-   * Consumed, and outside the window, or its successor already used, or the
-   * clock ran backwards since: someone else holds the family.
-   */
-  | { kind: 'reuse'; sessionId: string }
-  /** No such token, or it expired: simply refused. */
-  | { kind: 'invalid' };
+  /** It was unused and is now consumed, succeeded by the id the caller drew. */
+  | { state: 'unused'; sessionId: string }
+  /** The caller gets this successor again (a lost answer retried, concurrent tabs). */
+  | { state: 'in-grace'; sessionId: string; successor: { jti: string; expiresAtMs: number } }
+  /** Someone else holds the family. */
+  | { state: 'superseded'; sessionId: string }
+  /** Simply refused. */
+  | { state: 'expired' };
 
 /** A consumed-or-not token as the judging read returns it, with its successor's state. */
 export interface JudgedRefreshToken {
@@ -31,20 +35,28 @@ export interface JudgedRefreshToken {
 }
 
 /**
- * The grace rule, for a token the conditional UPDATE did not consume. Within
- * the window a consumed token answers **its own successor, and only while that
- * successor is unconsumed**; anything else is reuse. A negative elapsed time
- * (a wall clock stepped back) never counts as within the window: the window
- * would otherwise stretch by the size of the step.
+ * The state of a token row at `nowMs`, on the consuming clock (`elapsed_ms`
+ * is measured on it). The grace rule: within the window a consumed token
+ * answers **its own successor, and only while that successor is unconsumed**;
+ * anything else is reuse. A negative elapsed time (a wall clock stepped back)
+ * never counts as within the window: the window would otherwise stretch by
+ * the size of the step.
  */
-export function judgeConsumedRefreshToken(row: JudgedRefreshToken | undefined, nowMs: number, graceMs: number): RefreshVerdict {
-  if (!row || row.consumed_at === null || Number(row.expires_at) <= nowMs) return { kind: 'invalid' };
-  const sessionId = row.session_id;
+export function refreshTokenStateOf(row: JudgedRefreshToken | undefined, nowMs: number, graceMs: number): RefreshTokenState {
+  if (!row || Number(row.expires_at) <= nowMs) return 'expired';
+  if (row.consumed_at === null) return 'unused';
   const elapsedMs = Number(row.elapsed_ms);
   const withinGrace = elapsedMs >= 0 && elapsedMs <= graceMs;
   if (!withinGrace || row.successor_jti === null || row.successor_expires_at === null || row.successor_consumed_at !== null)
-    return { kind: 'reuse', sessionId };
+    return 'superseded';
   // The successor expired within the window: its session has ended, nothing to hand out or revoke.
-  if (Number(row.successor_expires_at) <= nowMs) return { kind: 'invalid' };
-  return { kind: 'grace', sessionId, successor: { jti: row.successor_jti, expiresAtMs: Number(row.successor_expires_at) } };
+  return Number(row.successor_expires_at) <= nowMs ? 'expired' : 'in-grace';
+}
+
+/** The verdict on a token the conditional UPDATE did not consume: unused here means it was not there to consume. */
+export function judgeConsumedRefreshToken(row: JudgedRefreshToken | undefined, nowMs: number, graceMs: number): RefreshVerdict {
+  const state = refreshTokenStateOf(row, nowMs, graceMs);
+  if (!row || state === 'expired' || state === 'unused') return { state: 'expired' };
+  if (state === 'superseded') return { state, sessionId: row.session_id };
+  return { state, sessionId: row.session_id, successor: { jti: row.successor_jti!, expiresAtMs: Number(row.successor_expires_at) } };
 }

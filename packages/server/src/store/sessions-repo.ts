@@ -118,9 +118,9 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
         .returning(['id', 'version'])
         .execute();
     },
-    /** Revokes live sessions matching the filter; returns their ids. */
+    /** Revokes the sessions matching the filter (every field narrows it) not revoked yet; returns their ids. */
     async revokeSessions(
-      filter: { id?: string; userId?: number; companyId?: number; exceptId?: string },
+      filter: { id?: string; ids?: readonly string[]; userId?: number; companyId?: number; exceptId?: string },
       reason: string,
       now: number,
     ): Promise<string[]> {
@@ -129,6 +129,7 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
         .set({ revoked_at: now, revoke_reason: reason, fenced_at: now })
         .where('revoked_at', 'is', null);
       if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+      if (filter.ids !== undefined) query = filter.ids.length ? query.where('id', 'in', [...filter.ids]) : query.where(sql<boolean>`1 = 0`);
       if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
       if (filter.companyId !== undefined) query = query.where('company_id', '=', filter.companyId);
       if (filter.exceptId !== undefined) query = query.where('id', '!=', filter.exceptId);

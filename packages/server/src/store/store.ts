@@ -25,8 +25,20 @@ import { StoreHealth } from './store-health.js';
  */
 const PROBE_BYTES = 48 * 1024;
 
-/** Every repository, bound to one executor (the pool or a transaction). */
-export type Repos = ReturnType<typeof usersRepo> &
+/** Effects that must follow a transaction's end (the session fence: sessions/session-changes.ts). */
+export interface SettledEffects {
+  /**
+   * Runs `effect` once the transaction these repos belong to has ended,
+   * committed or not (a COMMIT that fails cannot tell whether it landed);
+   * outside a transaction, at once. Effects are synchronous and must not throw.
+   */
+  whenSettled(effect: () => void): void;
+}
+
+/** Every repository, bound to one executor (the pool or a transaction), and the effects that wait for its end. */
+export type Repos = BoundRepos & SettledEffects;
+
+type BoundRepos = ReturnType<typeof usersRepo> &
   ReturnType<typeof companiesRepo> &
   ReturnType<typeof sessionsRepo> &
   ReturnType<typeof refreshTokensRepo> &
@@ -41,7 +53,7 @@ function preparedQueries(traits: DialectTraits) {
   return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
 }
 
-function bindRepos(db: Kysely<Database>, q: PreparedQueries): Repos {
+function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
   // Object.assign, not an object literal of seven spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
@@ -108,13 +120,18 @@ export function createStore(opened: OpenedDatabase): Store {
   ) as unknown as Repos & RetentionRepo;
   return {
     ...guarded,
+    whenSettled: (effect) => effect(),
     opened,
     health,
     async transaction(work) {
+      const effects: Array<() => void> = [];
+      const whenSettled = (effect: () => void) => void effects.push(effect);
       try {
-        return await opened.db.transaction().execute((trx) => work(bindRepos(trx, prepared)));
+        return await opened.db.transaction().execute((trx) => work(Object.assign(bindRepos(trx, prepared), { whenSettled })));
       } catch (error) {
         throw classify(error);
+      } finally {
+        for (const effect of effects) effect();
       }
     },
     async ping() {

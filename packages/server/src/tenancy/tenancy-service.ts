@@ -2,16 +2,25 @@ import type { MeView, SessionVerdict } from '@duotoken/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError, refusalError } from '../errors/auth-error.js';
-import type { SessionFence } from '../sessions/session-fence.js';
+import type { SessionChanges } from '../sessions/session-changes.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Principal } from '../sessions/access-guard.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { SessionRow } from '../store/sessions-repo.js';
-import type { Store } from '../store/store.js';
+import type { Repos, Store } from '../store/store.js';
 
 /** Who am I, and company switching (SPEC §3, seed 002's change_company). */
 export class TenancyService {
-  constructor(private readonly deps: { store: Store; clock: Clock; issuer: TokenIssuer; fence: SessionFence; audit: AuditLog }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      issuer: TokenIssuer;
+      /** The company switch's version bump (row in the switch's transaction, fence once it has ended). */
+      changes: SessionChanges;
+      audit: AuditLog;
+    },
+  ) {}
 
   /**
    * Who the caller is. The rows read anyway are also checked: a session
@@ -47,17 +56,19 @@ export class TenancyService {
    * tokens for the old company stop working at once (session version bump).
    */
   async changeCompany(principal: Principal, companyId: number, client: ClientInfo): Promise<IssuedTokens> {
-    const { store, clock, issuer, fence, audit } = this.deps;
+    const { store, clock, issuer, changes, audit } = this.deps;
     const result = await store.transaction(async (tx) => {
       const now = clock.now();
       const roles = await tx.findMembershipRoles(principal.userId, companyId);
       if (roles === undefined) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
-      const version = await tx.switchCompany(principal.sessionId, companyId, now);
+      // The family's token first, the session row second: the order a refresh locks them in. The
+      // other order deadlocked a switch against a refresh of the same session on PostgreSQL (#14.8).
+      const successor = issuer.newRefreshId();
+      await consumeLiveToken(tx, principal.sessionId, successor, now);
+      const [bumped] = await changes.bumpVersions({ sessionId: principal.sessionId, moveToCompanyId: companyId }, tx);
       const session = await tx.findSession(principal.sessionId);
-      if (version === undefined || !session || Number(session.expires_at) <= now) throw refusalError('revoked');
-      const previous = await tx.findLiveRefreshToken(session.id, now);
-      const refresh = await issuer.insertRefreshToken(tx, session);
-      if (previous) await tx.consumeRefreshToken(previous.jti, refresh.jti, now);
+      if (bumped === undefined || !session || Number(session.expires_at) <= now) throw refusalError('revoked');
+      const refresh = await issuer.insertRefreshToken(tx, session, successor);
       await audit.record(
         {
           type: 'company.switched',
@@ -68,9 +79,8 @@ export class TenancyService {
         },
         tx,
       );
-      return { session, roles, refresh, version, now };
+      return { session, roles, refresh };
     });
-    fence.record({ sessionId: result.session.id, version: result.version, revoked: false, at: result.now });
     return issuer.pair(result.session, principal.isAdmin, result.roles, result.refresh);
   }
 }
@@ -79,4 +89,21 @@ export class TenancyService {
 function rowVerdict(session: SessionRow, principal: Principal, nowMs: number): SessionVerdict {
   if (session.revoked_at !== null || Number(session.expires_at) <= nowMs || session.user_id !== principal.userId) return 'revoked';
   return session.version > principal.claims.sv ? 'stale' : 'ok';
+}
+
+/** How often a switch looks again for the live token when concurrent refreshes keep rotating it first. */
+const CONSUME_ATTEMPTS = 5;
+
+/**
+ * Consumes the session's live refresh token (if any) with `successor`, so the
+ * family keeps one branch. A concurrent refresh that rotated it first has
+ * committed its own successor by the time the conditional UPDATE gives up
+ * (READ COMMITTED), and that one is consumed instead.
+ */
+async function consumeLiveToken(tx: Repos, sessionId: string, successor: string, nowMs: number): Promise<void> {
+  for (let attempt = 0; attempt < CONSUME_ATTEMPTS; attempt++) {
+    const live = await tx.findLiveRefreshToken(sessionId, nowMs);
+    if (!live || (await tx.consumeRefreshToken(live.jti, successor, nowMs))) return;
+  }
+  throw new AuthError('STORE_UNAVAILABLE', { details: { reason: 'refresh_contention' } });
 }

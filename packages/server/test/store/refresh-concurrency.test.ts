@@ -1,34 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
-import { createServices, type Services } from '../../src/services.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import {
-  captureLogger,
-  connectPg,
-  openPostgresTarget,
-  openSqliteTarget,
-  PG_URL,
-  testConfig,
-  warnNotRun,
-  type StoreTarget,
-} from './store-targets.js';
+import type { Services } from '../../src/services.js';
+import { wireServices } from '../helpers/wire-services.js';
+import { connectPg, openPostgresTarget, openSqliteTarget, PG_URL, warnNotRun, type StoreTarget } from './store-targets.js';
 
 const client = { ip: '127.0.0.1', userAgent: 'test' };
-
-/** Services over a real store, and a session with its first refresh token. */
-async function wire(open: () => Promise<StoreTarget>, env: Record<string, string> = {}) {
-  const target = await open();
-  const clock = new FakeClock();
-  const services = await createServices(testConfig(env), {
-    store: target.store,
-    ephemeral: new MemoryEphemeralStore(clock),
-    clock,
-    logger: captureLogger(),
-    serverSecret: randomBytes(32),
-  });
-  return { target, clock, services };
-}
 
 async function newSession(services: Services) {
   const { store, clock, issuer } = services;
@@ -60,7 +36,7 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
   let services: Services;
   let target: StoreTarget;
   beforeAll(async () => {
-    ({ services, target } = await wire(open));
+    ({ services, target } = await wireServices(open));
   });
   afterAll(() => target?.dispose());
 
@@ -77,9 +53,25 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
     expect((await services.store.findRefreshToken(first.jti))?.successor_jti).toBe(live!.jti);
   });
 
+  it('#14.8 a company switch and a refresh of the same session at once both succeed and leave one branch (a deadlock on PostgreSQL, found by the session model)', async () => {
+    const now = services.clock.now();
+    const company = await services.store.createCompany({ name: `C${randomBytes(3).toString('hex')}`, now });
+    for (let round = 0; round < 10; round++) {
+      const { session, first } = await newSession(services);
+      await services.store.upsertMembership({ userId: session.user_id, companyId: company.id, roles: [], isDefault: true, now });
+      const principal = { userId: session.user_id, sessionId: session.id, companyId: null, roles: [], isAdmin: false, claims: {} as never };
+      const [refreshed, switched] = await Promise.allSettled([
+        services.refresh.refresh(first.token, { client }),
+        services.tenancy.changeCompany(principal, company.id, client),
+      ]);
+      expect([refreshed.status, switched.status]).toEqual(['fulfilled', 'fulfilled']);
+      expect(await services.store.countLiveRefreshTokens(session.id, services.clock.now())).toBe(1);
+    }
+  });
+
   it('after the grace window the same token is reuse: the session is revoked', async () => {
     // A 1 s window: on PostgreSQL it is measured on the database's clock, so real time must pass.
-    const short = await wire(open, { DUOTOKEN_REFRESH_GRACE: '1s' });
+    const short = await wireServices(open, { DUOTOKEN_REFRESH_GRACE: '1s' });
     try {
       const { session, first } = await newSession(short.services);
       await short.services.refresh.refresh(first.token, { client });
@@ -104,7 +96,7 @@ describe.skipIf(!PG_URL)('refresh concurrency: postgres (DUOTOKEN_TEST_PG_URL)',
   it('a loser that meets the winner mid-transaction waits on the row lock, then gets the winner’s successor', async () => {
     // A name of its own, so lock waits of other test files on the same server are not counted.
     const applicationName = `duotoken-lock-${randomBytes(4).toString('hex')}`;
-    const { services, target } = await wire(() => openPostgresTarget(PG_URL!, { applicationName }));
+    const { services, target } = await wireServices(() => openPostgresTarget(PG_URL!, { applicationName }));
     let probe: Awaited<ReturnType<typeof connectPg>> | undefined;
     let release = () => {};
     let winner: Promise<{ token: string }> | undefined;
@@ -118,7 +110,7 @@ describe.skipIf(!PG_URL)('refresh concurrency: postgres (DUOTOKEN_TEST_PG_URL)',
       // The winner: the same steps as RefreshService.rotate, paused before COMMIT.
       winner = services.store.transaction(async (tx) => {
         const successor = services.issuer.newRefreshId();
-        expect((await tx.rotateRefreshToken(first.jti, successor, services.clock.now(), 10_000)).kind).toBe('rotated');
+        expect((await tx.rotateRefreshToken(first.jti, successor, services.clock.now(), 10_000)).state).toBe('unused');
         const next = await services.issuer.insertRefreshToken(tx, session, successor);
         consumed();
         await gate;

@@ -174,7 +174,7 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     const sid = await newSession(alice);
     const r1 = await newToken(sid);
     const r2 = id();
-    expect(await store.rotateRefreshToken(r1.jti, r2, T0 + 10, 10_000)).toEqual({ kind: 'rotated', sessionId: sid });
+    expect(await store.rotateRefreshToken(r1.jti, r2, T0 + 10, 10_000)).toEqual({ state: 'unused', sessionId: sid });
     await store.insertRefreshToken({
       jti: r2,
       session_id: sid,
@@ -188,14 +188,14 @@ function storeConformance(open: () => Promise<StoreTarget>) {
 
   it('rotateRefreshToken: a consumed token answers its own successor while that is unused, then it is reuse (SPEC §2)', async () => {
     const { sid, r1, r2 } = await rotatedPair();
-    const grace = { kind: 'grace', sessionId: sid, successor: { jti: r2, expiresAtMs: T0 + 7_200_000 } };
+    const grace = { state: 'in-grace', sessionId: sid, successor: { jti: r2, expiresAtMs: T0 + 7_200_000 } };
     expect(await store.rotateRefreshToken(r1, id(), T0 + 20, 10_000)).toEqual(grace);
     expect(await store.rotateRefreshToken(r1, id(), T0 + 20, 10_000)).toEqual(grace);
-    expect(await store.rotateRefreshToken(r2, id(), T0 + 30, 10_000)).toEqual({ kind: 'rotated', sessionId: sid });
-    expect(await store.rotateRefreshToken(r1, id(), T0 + 40, 10_000)).toEqual({ kind: 'reuse', sessionId: sid });
-    expect(await store.rotateRefreshToken(id(), id(), T0 + 40, 10_000)).toEqual({ kind: 'invalid' });
+    expect(await store.rotateRefreshToken(r2, id(), T0 + 30, 10_000)).toEqual({ state: 'unused', sessionId: sid });
+    expect(await store.rotateRefreshToken(r1, id(), T0 + 40, 10_000)).toEqual({ state: 'superseded', sessionId: sid });
+    expect(await store.rotateRefreshToken(id(), id(), T0 + 40, 10_000)).toEqual({ state: 'expired' });
     const expired = await newToken(sid, T0, T0 + 5);
-    expect(await store.rotateRefreshToken(expired.jti, id(), T0 + 40, 10_000)).toEqual({ kind: 'invalid' });
+    expect(await store.rotateRefreshToken(expired.jti, id(), T0 + 40, 10_000)).toEqual({ state: 'expired' });
     expect(await store.findRefreshToken(expired.jti)).toMatchObject({ consumed_at: null });
   });
 
@@ -203,14 +203,14 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     const { r1 } = await rotatedPair();
     if (store.opened.traits.databaseClock) {
       // The caller's clock moves nothing: an instance a minute behind or ahead sees the same window.
-      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 - 60_000, 10_000)).kind).toBe('grace');
-      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 60_000, 10_000)).kind).toBe('grace');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 - 60_000, 10_000)).state).toBe('in-grace');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 60_000, 10_000)).state).toBe('in-grace');
       await new Promise((resolve) => setTimeout(resolve, 60));
-      expect((await store.rotateRefreshToken(r1, id(), T0 + 10, 30)).kind).toBe('reuse');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10, 30)).state).toBe('superseded');
     } else {
-      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 10_000, 10_000)).kind).toBe('grace');
-      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 10_001, 10_000)).kind).toBe('reuse');
-      expect((await store.rotateRefreshToken(r1, id(), T0 + 9, 10_000)).kind).toBe('reuse');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 10_000, 10_000)).state).toBe('in-grace');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 10 + 10_001, 10_000)).state).toBe('superseded');
+      expect((await store.rotateRefreshToken(r1, id(), T0 + 9, 10_000)).state).toBe('superseded');
     }
   });
 

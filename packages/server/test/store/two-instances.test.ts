@@ -114,7 +114,7 @@ describe.skipIf(!runnable)('two instances sharing PostgreSQL and Redis', () => {
     expect((await call(b, 'POST', '/auth/refresh-token', { json: { refresh_token: keep.refresh_token } })).status).toBe(200);
 
     // A revokes while it cannot publish; a third party revokes in the database alone (its message is lost).
-    await a.runtime.services.sessions.revoke({ id: sid(revokedByA.access_token) }, 'test', { userId: null, ip: null });
+    await a.runtime.services.changes.revoke({ id: sid(revokedByA.access_token) }, 'revoked_by_admin', { userId: null, ip: null });
     await a.runtime.services.store.revokeSessions({ id: sid(revokedInDb.access_token) }, 'test', a.clock.now());
 
     await redis.restart();
