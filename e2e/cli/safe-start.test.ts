@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startServe } from './cli-process.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli, startServe } from './cli-process.js';
 
 const ENV = { DUOTOKEN_PORT: '0', DUOTOKEN_HOST: '127.0.0.1', DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_LOG_LEVEL: 'info' };
 const serverVersion = (await import('../../packages/server/package.json', { with: { type: 'json' } })).default.version;
@@ -70,6 +71,16 @@ describe('#17 safe start-up of `duotoken serve`', () => {
     chmodSync(root, 0o755);
     chmodSync(cwd, 0o755);
     chmodSync(dataDir, 0o555);
+    if (asNobody.length > 0) {
+      // The checkout itself must be readable by nobody (a clone under a 0700 mktemp folder is not).
+      const reach = spawnSync(asNobody[0]!, [
+        ...asNobody.slice(1),
+        process.execPath,
+        '-e',
+        `require('fs').accessSync(${JSON.stringify(BIN)})`,
+      ]);
+      expect(reach.status, `user nobody cannot run node or read ${BIN}; give the folders above it o+rx`).toBe(0);
+    }
     const readOnly = await startServe(cwd, ENV, { runAs: asNobody }).catch((e: Error) => e.message);
     expect(readOnly).toMatch(/server exited with 78/);
     expect(readOnly).toContain(`data not writable by this process (EACCES)`);
