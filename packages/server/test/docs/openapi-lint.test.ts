@@ -68,7 +68,7 @@ describe('the OpenAPI document (GET /openapi.json, every dialect mounted)', () =
     expect(report.totals.errors).toBe(0);
   });
 
-  it('leaves only the warnings docs/protocol.md explains: the probes and the JWKS have no 4xx answer', () => {
+  it('leaves only the warnings docs/protocol.md §9 explains: the probes and the JWKS have no 4xx answer', () => {
     const warnings = report.problems.filter((p) => p.severity !== 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer}`);
     expect(warnings.sort()).toEqual(
       [
