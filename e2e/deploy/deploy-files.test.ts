@@ -175,7 +175,7 @@ http {
     expect((await https('/console/')).status).toBe(200);
   });
 
-  it('#17 log in through TLS; the app behind forward-auth gets the identity (client copies replaced); no token → 401', async () => {
+  it('#17 log in through TLS; the console API reaches duotoken; the app behind forward-auth gets the identity (client copies replaced); no token → 401', async () => {
     const login = await https('/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -188,6 +188,11 @@ http {
     expect(allowed.status).toBe(200);
     expect(app.seen.length).toBe(seen + 1);
     expect(app.seen.at(-1)!.headers['x-auth-user-id']).toBe('1');
+    // The console's API (/admin/…) is duotoken's own, not the app's.
+    const whoami = await https('/admin/whoami', { headers: { authorization: `Bearer ${access_token}` } });
+    expect(whoami.status).toBe(200);
+    expect((JSON.parse(whoami.body) as { code: string }).code).toBe('00000');
+    expect(app.seen.length).toBe(seen + 1);
     const refused = await https('/orders');
     expect(refused.status).toBe(401);
     expect(app.seen.length).toBe(seen + 1);
