@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAdminRoutes } from './admin/admin-routes.js';
 import type { DialectName } from './config/settings.js';
-import type { HttpDialect } from './dialects/dialect.js';
+import type { HttpDialect } from './http/http-dialect.js';
 import { createLinCmsDialect } from './dialects/lin-cms/lin-cms-dialect.js';
 import { createMmmDialect } from './dialects/mmm/mmm-dialect.js';
 import { createStandardDialect } from './dialects/standard/standard-dialect.js';

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from '../http/http-dialect.js';
 import { bearer } from '../dialects/standard/standard-schemas.js';
 import { principalOf, requireAccess } from '../http/require-access.js';
 import type { Services } from '../services.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { HttpDialect } from '../dialects/dialect.js';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope, SessionData } from '../dialects/standard/standard-schemas.js';
+import type { HttpDialect } from '../http/http-dialect.js';
+import { ok, envelope } from '../http/envelope.js';
+import { SessionData } from '../dialects/standard/standard-schemas.js';
 import type { Services } from '../services.js';
 import { registerAdminAuditRoutes } from './admin-audit-routes.js';
 import { registerAdminCompanyRoutes } from './admin-company-routes.js';

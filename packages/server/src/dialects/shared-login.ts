@@ -6,7 +6,8 @@ import type { Services } from '../services.js';
 import { loginMmm } from './mmm/mmm-login.js';
 import { MmmTokenPair } from './mmm/mmm-schemas.js';
 import { loginErrors, loginStandard } from './standard/standard-login.js';
-import { envelope, LoginBody, TokenPair } from './standard/standard-schemas.js';
+import { LoginBody, TokenPair } from './standard/standard-schemas.js';
+import { envelope } from '../http/envelope.js';
 
 /**
  * True when `standard` and `mmm` are both mounted: their one colliding route,

@@ -2,7 +2,7 @@ import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import { ERROR_CATALOGUE, pickLanguage } from '@duotoken/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectName } from '../config/settings.js';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from '../http/http-dialect.js';
 import { isAuthError } from '../errors/auth-error.js';
 import { isCorsPreflight } from '../http/is-cors-preflight.js';
 import { accessCheck } from '../http/require-access.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest, preValidationHookHandler } from 'fastify';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from './http-dialect.js';
 import { AuthError, refusalError } from '../errors/auth-error.js';
 import type { GuardResult, Principal } from '../sessions/access-guard.js';
 import type { Services } from '../services.js';

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope, ErrorEnvelope } from '../dialects/standard/standard-schemas.js';
+import { ok, envelope, ErrorEnvelope } from '../http/envelope.js';
 import { AuthError } from '../errors/auth-error.js';
 import { bearerToken } from '../http/token-lookup.js';
 import type { Services } from '../services.js';

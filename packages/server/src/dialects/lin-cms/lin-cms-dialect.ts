@@ -1,7 +1,7 @@
 import type { Config } from '../../config/settings.js';
 import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { registerLinCmsRoutes } from './lin-cms-routes.js';
 import { LIN_CMS_TAG_HEADER } from './lin-cms-schemas.js';

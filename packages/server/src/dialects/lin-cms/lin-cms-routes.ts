@@ -6,7 +6,7 @@ import { clientInfo } from '../../http/client-info.js';
 import { principalOf, requireAccess } from '../../http/require-access.js';
 import type { Services } from '../../services.js';
 import type { MeView } from '@duotoken/protocol';
-import type { HttpDialect } from '../dialect.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
 import { changeLinCmsPassword, drawLinCmsCaptcha, passwordChangedMessage } from './lin-cms-account.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { refreshLinCmsToken } from './lin-cms-refresh.js';

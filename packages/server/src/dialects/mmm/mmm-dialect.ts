@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/settings.js';
 import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
-import { sendEnvelopeError } from '../standard/standard-format.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
+import { sendEnvelopeError } from '../../http/envelope.js';
 import { MMM_ACCESS_HEADER, MMM_REFRESH_HEADER, mmmPair } from './mmm-format.js';
 import { registerMmmRoutes } from './mmm-routes.js';
 

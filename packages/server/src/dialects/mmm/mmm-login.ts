@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { clientInfo } from '../../http/client-info.js';
 import type { Services } from '../../services.js';
-import { ok } from '../standard/standard-format.js';
+import { ok } from '../../http/envelope.js';
 import { mmmPair } from './mmm-format.js';
 
 /** What an mmm login reads from the body. */

@@ -2,8 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/settings.js';
 import { extractAccessToken, bearerToken, TOKEN_FIELDS, type TokenLookupOptions } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
-import { sendEnvelopeError, standardPair } from './standard-format.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
+import { standardPair } from './standard-format.js';
+import { sendEnvelopeError } from '../../http/envelope.js';
 import { registerStandardRoutes } from './standard-routes.js';
 import { nowSeconds } from '../../clock/clock.js';
 

@@ -4,8 +4,9 @@ import { challengeRuleFor } from '../../auth/login-service.js';
 import { nowSeconds } from '../../clock/clock.js';
 import { clientInfo } from '../../http/client-info.js';
 import type { Services } from '../../services.js';
-import { ok, standardPair } from './standard-format.js';
-import { ErrorEnvelope, type LoginBody } from './standard-schemas.js';
+import { standardPair } from './standard-format.js';
+import { ok, ErrorEnvelope } from '../../http/envelope.js';
+import { type LoginBody } from './standard-schemas.js';
 
 /** Error answers of a login route. */
 export const loginErrors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 423: ErrorEnvelope, 429: ErrorEnvelope };

@@ -9,15 +9,14 @@ import { clientInfo } from '../../http/client-info.js';
 import { principalOf, requireAccess } from '../../http/require-access.js';
 import { extractAccessToken } from '../../http/token-lookup.js';
 import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
-import { ok, standardPair } from './standard-format.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
+import { standardPair } from './standard-format.js';
+import { ok, envelope, ErrorEnvelope } from '../../http/envelope.js';
 import { forwardAuthAnswer } from './forward-auth-answer.js';
 import {
   bearer,
   ChallengeData,
   CompanyBody,
-  envelope,
-  ErrorEnvelope,
   LoginBody,
   MeData,
   PasswordBody,
