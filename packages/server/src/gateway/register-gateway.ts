@@ -8,7 +8,7 @@ import { isCorsPreflight } from '../http/is-cors-preflight.js';
 import { accessCheck } from '../http/require-access.js';
 import { extractAccessToken, TOKEN_FIELDS } from '../http/token-lookup.js';
 import type { Services } from '../services.js';
-import { standardTokenLookup } from '../dialects/standard/standard-dialect.js';
+import { standardTokenLookup } from '../dialects/standard/standard-tokens.js';
 import { identityHeaders, stripTokenParams, upstreamHeaders } from './forwarded-request.js';
 
 /** What the gateway proxies when duotoken answers CORS itself: every method but OPTIONS. */

@@ -26,7 +26,7 @@ import {
   TokenPair,
   VerifyData,
 } from './standard-schemas.js';
-import { findStandardRefreshToken, standardTokenLookup } from './standard-dialect.js';
+import { findStandardRefreshToken, standardTokenLookup } from './standard-tokens.js';
 import { sharesLogin } from '../shared-login.js';
 import { loginErrors, loginStandard } from './standard-login.js';
 
