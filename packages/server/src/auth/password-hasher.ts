@@ -1,15 +1,8 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
-import { Argon2Pool } from './argon2-pool.js';
+import { Argon2Pool, type Argon2Params } from './argon2-pool.js';
 import { DummyHashes } from './dummy-hashes.js';
-
-/** argon2id cost parameters. */
-export interface Argon2Params {
-  memoryCost: number;
-  timeCost: number;
-  parallelism: number;
-}
 
 /** The outcome of checking a password: when right, whether the stored hash should be replaced by `hash(password)`. */
 export type PasswordCheck = { valid: false } | { valid: true; rehash: boolean };
