@@ -39,7 +39,7 @@ export async function changeLinCmsPassword(services: Services, request: FastifyR
   if (body.new_password !== body.confirm_password) throw new AuthError('INVALID_REQUEST', { details: { field: 'confirm_password' } });
   const p = principalOf(request);
   try {
-    await services.sessions.changePassword(p.userId, p.sessionId, body.old_password, body.new_password, clientInfo(request));
+    await services.passwords.change(p.userId, p.sessionId, body.old_password, body.new_password, clientInfo(request));
   } catch (error) {
     if (!isAuthError(error)) throw error;
     if (error.code === 'BAD_CREDENTIALS') throw new LinCmsError(error.code, 10032, { cause: error });

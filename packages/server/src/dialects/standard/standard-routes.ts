@@ -231,7 +231,7 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
     },
     async (request) => {
       const p = principalOf(request);
-      await services.sessions.changePassword(
+      await services.passwords.change(
         p.userId,
         p.sessionId,
         request.body.old_password,
