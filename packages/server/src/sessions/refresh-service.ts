@@ -1,5 +1,4 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
@@ -21,6 +20,14 @@ export interface RefreshOptions {
   client: ClientInfo;
   /** When set, the refresh token must belong to this session (auto-renew). */
   expectSessionId?: string;
+}
+
+/** The request limits a refresh counts toward (`auth/rate-limiter.ts`, `RateLimiter`). */
+export interface RefreshLimits {
+  /** The address's budget: counted before anything else. */
+  hitAddress(action: 'refresh', ip: string | null | undefined): Promise<void>;
+  /** Everyone's budget: counted once the token's HMAC holds. */
+  hitGlobal(action: 'refresh'): Promise<void>;
 }
 
 const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
@@ -46,18 +53,18 @@ export class RefreshService {
       graceSeconds: number;
       idleTimeoutSeconds: number;
       /** Per-IP and global refresh limits, for every dialect (auto-renew included). */
-      rateLimiter?: RateLimiter;
+      rateLimiter: RefreshLimits;
     },
   ) {}
 
   /** Trades a refresh token for a new pair; throws REFRESH_TOKEN_INVALID (10024) otherwise. */
   async refresh(token: string, options: RefreshOptions): Promise<IssuedTokens> {
     const { store, codec } = this.deps;
-    await this.deps.rateLimiter?.hitAddress('refresh', options.client.ip);
+    await this.deps.rateLimiter.hitAddress('refresh', options.client.ip);
     // The HMAC is checked before any read: a forged token costs no database work, and no share of everyone's budget.
     const jti = codec.parse(token);
     if (!jti) throw invalid();
-    await this.deps.rateLimiter?.hitGlobal('refresh');
+    await this.deps.rateLimiter.hitGlobal('refresh');
     const outcome = await store.transaction((tx) =>
       options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
     );
