@@ -1,6 +1,6 @@
 import type { Config } from '../../config/settings.js';
 import { extractAccessToken } from '../../http/token-lookup.js';
-import type { Services } from '../../services.js';
+import type { StandardDeps } from '../dialect-deps.js';
 import type { HttpDialect } from '../../http/http-dialect.js';
 import { standardPair } from './standard-format.js';
 import { sendEnvelopeError } from '../../http/envelope.js';
@@ -9,7 +9,7 @@ import { REFRESH_HEADER, standardTokenLookup } from './standard-tokens.js';
 import { nowSeconds } from '../../clock/clock.js';
 
 /** The default dialect: seed 000's flow with seed 002's envelope (SPEC §3). */
-export function createStandardDialect(config: Config, services: Services): HttpDialect {
+export function createStandardDialect(config: Config, services: StandardDeps): HttpDialect {
   const lookup = standardTokenLookup(config);
   const dialect: HttpDialect = {
     name: 'standard',

@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 import { challengeRuleFor } from '../../auth/login-service.js';
 import { nowSeconds } from '../../clock/clock.js';
 import { clientInfo } from '../../http/client-info.js';
-import type { Services } from '../../services.js';
+import type { LoginRouteDeps } from '../dialect-deps.js';
 import { standardPair } from './standard-format.js';
 import { ok, ErrorEnvelope } from '../../http/envelope.js';
 import { type LoginBody } from './standard-schemas.js';
@@ -12,7 +12,7 @@ import { type LoginBody } from './standard-schemas.js';
 export const loginErrors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 423: ErrorEnvelope, 429: ErrorEnvelope };
 
 /** The standard login (SPEC §3): challenge, then the shared login service; the standard pair in the envelope. */
-export async function loginStandard(services: Services, request: FastifyRequest, body: Static<typeof LoginBody>) {
+export async function loginStandard(services: LoginRouteDeps, request: FastifyRequest, body: Static<typeof LoginBody>) {
   const tokens = await services.login.login({
     account: body.account,
     password: body.password,
