@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,12 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 type ProjectConfig = (root: string) => Linter.Config[];
+type Layer = { name: string; paths: string[] };
 
 let projectConfig: ProjectConfig;
+let layers: Layer[];
 let root: string;
 
 beforeAll(async () => {
-  ({ projectConfig } = (await import(pathToFileURL(join(repoRoot, 'eslint.config.js')).href)) as { projectConfig: ProjectConfig });
+  ({ projectConfig, SERVER_LAYERS: layers } = (await import(pathToFileURL(join(repoRoot, 'eslint.config.js')).href)) as {
+    projectConfig: ProjectConfig;
+    SERVER_LAYERS: Layer[];
+  });
   root = mkdtempSync(join(tmpdir(), 'duotoken-layers-'));
   const files: Record<string, string> = {
     // Allowed: a dialect imports from http, sessions, config and base (down), and a type from its own layer.
@@ -108,6 +113,14 @@ describe('the import layers (eslint.config.js, docs/architecture.md "Layers")', 
       'packages/client/src/lock-one.ts': ['import-x/no-cycle: 1'],
       'packages/client/src/lock-two.ts': ['import-x/no-cycle: 1'],
     });
+  });
+
+  it('every folder and file of packages/server/src is in exactly one layer (a folder in none would be checked by no zone)', () => {
+    const entries = readdirSync(join(repoRoot, 'packages/server/src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() || (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')))
+      .map((e) => e.name)
+      .sort();
+    expect(layers.flatMap((l) => l.paths).sort()).toEqual(entries);
   });
 
   it('the repository itself passes both rules', async () => {
