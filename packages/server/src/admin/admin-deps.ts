@@ -22,7 +22,7 @@ export interface AdminDeps {
   audit: AuditLog;
   checkPassword: PasswordPolicy;
   /** Lets admins unlock accounts; a password reset clears the lockout too. */
-  lockout?: Lockout;
+  lockout: Lockout;
   keyRing: KeyRing;
   /** Pinged for the overview's Redis state. */
   ephemeral: EphemeralStore;

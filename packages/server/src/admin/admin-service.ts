@@ -100,7 +100,7 @@ export class AdminService {
     const scope = await this.scopeOf(actor);
     const { user, memberships } = await this.requireUser(idOrAccount);
     scope.requireVisibleUser(memberships);
-    const state = this.deps.lockout ? await this.deps.lockout.state(this.deps.lockout.keyOf(user.account)) : undefined;
+    const state = await this.deps.lockout.state(this.deps.lockout.keyOf(user.account));
     const hard = state?.lockedUntil === HARD_LOCK_UNTIL;
     return {
       ...userView(user),
@@ -127,7 +127,7 @@ export class AdminService {
   /** Clears a user's failed-login counter and lockout (also one past the hard limit). */
   async unlock(idOrAccount: string | number, actor: Actor): Promise<void> {
     const user = await this.requireManageable(idOrAccount, actor);
-    await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
+    await this.deps.lockout.reset(this.deps.lockout.keyOf(user.account));
     await this.record(actor, 'user.unlock', { user_id: user.id });
   }
 
@@ -178,7 +178,7 @@ export class AdminService {
       await tx.setPasswordHash(user.id, hash, this.deps.clock.now());
       await this.deps.changes.revoke({ userId: user.id }, 'password_reset', actor, tx);
     });
-    await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
+    await this.deps.lockout.reset(this.deps.lockout.keyOf(user.account));
     await this.record(actor, 'user.password_reset', { user_id: user.id });
   }
 

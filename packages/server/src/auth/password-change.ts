@@ -22,7 +22,7 @@ export class PasswordChange {
       /** Lockout, everyone's login budget and the hash queue around the old-password check. */
       attempts: PasswordAttempts;
       /** The address's login limit, which the old-password check counts toward too. */
-      rateLimiter?: RateLimiter;
+      rateLimiter: RateLimiter;
       checkPassword: PasswordPolicy;
     },
   ) {}
@@ -35,7 +35,7 @@ export class PasswordChange {
    */
   async change(userId: number, sessionId: string | null, oldPassword: string, newPassword: string, client: ClientInfo) {
     const { store, hasher, clock } = this.deps;
-    await this.deps.rateLimiter?.hitAddress('login', client.ip);
+    await this.deps.rateLimiter.hitAddress('login', client.ip);
     const user = await store.findUserById(userId);
     if (!user) throw new AuthError('BAD_CREDENTIALS', { details: { field: 'old_password' } });
     const checked = await this.deps.attempts.check({
