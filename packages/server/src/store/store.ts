@@ -5,6 +5,7 @@ import { companiesRepo, companyQueries } from './companies-repo.js';
 import type { DialectTraits } from './dialect-traits.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
+import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
@@ -37,14 +38,6 @@ export interface SettledEffects {
 
 /** Every repository, bound to one executor (the pool or a transaction), and the effects that wait for its end. */
 export type Repos = BoundRepos & SettledEffects;
-
-type BoundRepos = ReturnType<typeof usersRepo> &
-  ReturnType<typeof companiesRepo> &
-  ReturnType<typeof sessionsRepo> &
-  ReturnType<typeof refreshTokensRepo> &
-  ReturnType<typeof signingKeysRepo> &
-  ReturnType<typeof auditRepo> &
-  ReturnType<typeof loginFailuresRepo>;
 
 /** The hot path's prepared queries; compiled on first use with the store's dialect. */
 type PreparedQueries = ReturnType<typeof preparedQueries>;
