@@ -6,7 +6,7 @@ import type { Repos } from '../store/store.js';
 import { normalizeAccount, type UserPageQuery, type UserRow } from '../store/users-repo.js';
 import type { AdminDeps } from './admin-deps.js';
 import { AdminScope, type Actor, type AdminRights } from './admin-scope.js';
-import { pageOf, userView, type CompanyView, type Page, type UserDetail, type UserView } from './admin-views.js';
+import { pageOf, userView, type AdminCompanyView, type Page, type UserDetail, type UserView } from './admin-views.js';
 import { AuditAdmin } from './audit-admin.js';
 import { checkName } from './check-name.js';
 import { CompanyAdmin } from './company-admin.js';
@@ -15,7 +15,7 @@ import { recordAdminAction } from './record-admin-action.js';
 import { SystemAdmin } from './system-admin.js';
 
 export type { Actor } from './admin-scope.js';
-export type { AuditEventView, CompanyView, UserDetail, UserView } from './admin-views.js';
+export type { AuditEventView, AdminCompanyView, UserDetail, UserView } from './admin-views.js';
 
 const ACCOUNT_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
 const ROLE_PATTERN = /^[\p{L}\p{N}:._-]{1,64}$/u;
@@ -183,7 +183,7 @@ export class AdminService {
   }
 
   /** Creates a company (platform admins). */
-  createCompany(name: string, actor: Actor): Promise<CompanyView> {
+  createCompany(name: string, actor: Actor): Promise<AdminCompanyView> {
     return this.companies.create(name, actor);
   }
 
