@@ -100,7 +100,7 @@ export class RefreshService {
           ip: options.client.ip,
         });
         const { jti: next, expiresAtMs } = verdict.successor;
-        return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(next), expiresAt: expiresAtMs } };
+        return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(next), expiresAtMs } };
       }
       case 'revoke-session':
         await this.revokeReused(tx, verdict.sessionId, context?.session.user_id ?? null, options);
@@ -135,7 +135,7 @@ export class RefreshService {
     const live = await this.liveSession(tx, row.session_id, options, now);
     if (live.session.dialect !== options.keepFor) return this.rotate(tx, jti, options);
     await tx.touchSession(live.session.id, now);
-    return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAt: Number(row.expires_at) } };
+    return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAtMs: Number(row.expires_at) } };
   }
 
   /** The session if it admits a refresh (see `admission`); REFRESH_TOKEN_INVALID otherwise. */
@@ -156,5 +156,5 @@ function liveContext(context: SessionContext) {
 }
 
 type Outcome =
-  | { kind: 'pair'; session: SessionRow; isAdmin: boolean; roles: string[]; refresh: { token: string; expiresAt: number } }
+  | { kind: 'pair'; session: SessionRow; isAdmin: boolean; roles: string[]; refresh: { token: string; expiresAtMs: number } }
   | { kind: 'reused' };

@@ -6,10 +6,10 @@ export function standardPair(t: IssuedTokens, nowSeconds: number): StandardToken
   return {
     token_type: 'Bearer',
     access_token: t.accessToken,
-    expires_in: Math.max(0, t.accessExpiresAt - nowSeconds),
-    expires_at: t.accessExpiresAt,
+    expires_in: Math.max(0, t.accessExpiresAtS - nowSeconds),
+    expires_at: t.accessExpiresAtS,
     refresh_token: t.refreshToken,
-    refresh_expires_in: Math.max(0, t.refreshExpiresAt - nowSeconds),
-    refresh_expires_at: t.refreshExpiresAt,
+    refresh_expires_in: Math.max(0, t.refreshExpiresAtS - nowSeconds),
+    refresh_expires_at: t.refreshExpiresAtS,
   };
 }
