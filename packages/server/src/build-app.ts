@@ -73,9 +73,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.decorateRequest('principal', null);
 
   const dialects = new Map<DialectName, HttpDialect>();
-  dialects.set('standard', createStandardDialect(config, services));
-  dialects.set('lin-cms', createLinCmsDialect(config, services));
-  dialects.set('mmm', createMmmDialect(config, services));
+  dialects.set('standard', createStandardDialect(services));
+  dialects.set('lin-cms', createLinCmsDialect(services));
+  dialects.set('mmm', createMmmDialect(services));
   const fallback = dialects.get('standard')!;
 
   // The Date text changes once a second; formatting it for every request shows in profiles (bench/).

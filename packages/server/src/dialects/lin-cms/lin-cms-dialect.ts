@@ -1,4 +1,3 @@
-import type { Config } from '../../config/settings.js';
 import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
 import type { LinCmsDeps } from '../dialect-deps.js';
 import type { HttpDialect } from '../../http/http-dialect.js';
@@ -15,7 +14,7 @@ const LIN_CMS_TOKEN_LOOKUP: TokenLookupOptions = { sources: ['header'], headerNa
  * `{ code, message, request }` errors. It holds no auth logic: login,
  * refresh and the access check are the shared services'.
  */
-export function createLinCmsDialect(_config: Config, services: LinCmsDeps): HttpDialect {
+export function createLinCmsDialect(services: LinCmsDeps): HttpDialect {
   const dialect: HttpDialect = {
     name: 'lin-cms',
     requestHeaders: ['authorization', LIN_CMS_TAG_HEADER],

@@ -1,4 +1,3 @@
-import type { Config } from '../../config/settings.js';
 import { extractAccessToken } from '../../http/token-lookup.js';
 import type { StandardDeps } from '../dialect-deps.js';
 import type { HttpDialect } from '../../http/http-dialect.js';
@@ -9,7 +8,8 @@ import { REFRESH_HEADER, standardTokenLookup } from './standard-tokens.js';
 import { nowSeconds } from '../../clock/clock.js';
 
 /** The default dialect: seed 000's flow with seed 002's envelope (SPEC §3). */
-export function createStandardDialect(config: Config, services: StandardDeps): HttpDialect {
+export function createStandardDialect(services: StandardDeps): HttpDialect {
+  const { config } = services;
   const lookup = standardTokenLookup(config);
   const dialect: HttpDialect = {
     name: 'standard',
