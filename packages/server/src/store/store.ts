@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
-import type { DialectTraits } from './dialect-traits.js';
+import type { DatabaseTraits } from './database-traits.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
@@ -42,7 +42,7 @@ export type Repos = BoundRepos & SettledEffects;
 /** The hot path's prepared queries; compiled on first use with the store's dialect. */
 type PreparedQueries = ReturnType<typeof preparedQueries>;
 
-function preparedQueries(traits: DialectTraits) {
+function preparedQueries(traits: DatabaseTraits) {
   return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
 }
 
