@@ -6,8 +6,8 @@ import type { Repos } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
 import type { IssuedTokens } from './issued-tokens.js';
 
-/** Extra access-token claims a session's dialect asks for (lin-cms `identity`…). */
-export type ClaimsExtension = (dialect: string, userId: number) => Record<string, unknown> | undefined;
+/** Extra access-token claims the session's login dialect (the `sessions.dialect` column) asks for (lin-cms `identity`…). */
+export type ClaimsExtension = (loginDialect: string, userId: number) => Record<string, unknown> | undefined;
 
 /**
  * Mints the two halves of a pair for a session: a refresh-token record
