@@ -1,7 +1,3 @@
-import { inProcessLock } from './in-process-lock.js';
-import { createStorageLeaseLock } from './storage-lease-lock.js';
-import { isBrowserPage } from './token-store.js';
-
 /**
  * A mutual exclusion that holds across the browser tabs of one origin (and,
  * always, within this JavaScript realm). The refresh runs under it, so of
@@ -10,26 +6,4 @@ import { isBrowserPage } from './token-store.js';
 export interface CrossTabLock {
   /** Runs `task` while holding the lock `name`; resolves with its result once the lock is released. */
   run<T>(name: string, task: () => Promise<T>): Promise<T>;
-}
-
-/** The part of `navigator.locks` (Web Locks API) the client uses. */
-interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
-
-/** The Web Locks API (`navigator.locks`), exclusive mode: held across tabs and workers of the origin. */
-export function webLocksLock(locks: LockManagerLike): CrossTabLock {
-  return { run: (name, task) => locks.request(name, task) };
-}
-
-/**
- * The best lock this environment has: Web Locks where present; else, in a
- * browser page, a lease in `localStorage` (see {@link createStorageLeaseLock});
- * else in-process only.
- */
-export function defaultLock(): CrossTabLock {
-  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
-  if (locks && typeof locks.request === 'function') return webLocksLock(locks);
-  if (isBrowserPage()) return createStorageLeaseLock(globalThis.localStorage);
-  return inProcessLock();
 }

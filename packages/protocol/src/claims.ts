@@ -1,9 +1,6 @@
 /** JOSE `typ` of an access token (RFC 9068). */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 
-/** JOSE `typ` of a refresh token that is a JWT (duotoken's are opaque). */
-export const REFRESH_TOKEN_TYP = 'rt+jwt';
-
 /**
  * The shape of duotoken's opaque refresh token, `<jti>.<HMAC-SHA256 in base64url>`:
  * what the server mints, and what both the server and the verifiers call

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAdminRoutes } from './admin/admin-routes.js';
 import type { DialectName } from './config/settings.js';
-import type { HttpDialect } from './dialects/dialect.js';
+import type { HttpDialect } from './http/http-dialect.js';
 import { createLinCmsDialect } from './dialects/lin-cms/lin-cms-dialect.js';
 import { createMmmDialect } from './dialects/mmm/mmm-dialect.js';
 import { createStandardDialect } from './dialects/standard/standard-dialect.js';
@@ -73,9 +73,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.decorateRequest('principal', null);
 
   const dialects = new Map<DialectName, HttpDialect>();
-  dialects.set('standard', createStandardDialect(config, services));
-  dialects.set('lin-cms', createLinCmsDialect(config, services));
-  dialects.set('mmm', createMmmDialect(config, services));
+  dialects.set('standard', createStandardDialect(services));
+  dialects.set('lin-cms', createLinCmsDialect(services));
+  dialects.set('mmm', createMmmDialect(services));
   const fallback = dialects.get('standard')!;
 
   // The Date text changes once a second; formatting it for every request shows in profiles (bench/).

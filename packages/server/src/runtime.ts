@@ -9,7 +9,7 @@ import { MemoryEphemeralStore } from './cache/memory-ephemeral-store.js';
 import { RedisEphemeralStore } from './cache/redis-ephemeral-store.js';
 import { systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config/settings.js';
-import { loadServerSecret } from './crypto/server-secret.js';
+import { loadServerSecret } from './config/load-server-secret.js';
 import { createLogger } from './http/create-logger.js';
 import { createServices, type Services } from './services.js';
 import { FenceBus } from './sessions/fence-bus.js';

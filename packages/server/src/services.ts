@@ -9,6 +9,7 @@ import { DUMMY_SAMPLE_SIZE } from './auth/dummy-hashes.js';
 import { Lockout } from './auth/lockout.js';
 import { LoginService } from './auth/login-service.js';
 import { PasswordAttempts } from './auth/password-attempts.js';
+import { PasswordChange } from './auth/password-change.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { createPasswordPolicy } from './auth/password-policy.js';
 import { RateLimiter } from './auth/rate-limiter.js';
@@ -90,7 +91,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
   const rateLimiter = RateLimiter.fromConfig(config, ephemeral);
   const attempts = new PasswordAttempts({ hasher, lockout, audit, rateLimiter });
   const changes = new SessionChanges({ store, clock, fence, audit });
-  const sessions = new SessionService({ store, clock, changes, audit, hasher, attempts, rateLimiter, checkPassword });
+  const sessions = new SessionService({ store, clock, changes });
+  const passwords = new PasswordChange({ store, clock, changes, audit, hasher, attempts, rateLimiter, checkPassword });
   const defences = createDefences(config, { ephemeral, lockout, changes, clock, rateLimiter });
   return {
     config,
@@ -113,6 +115,8 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     lockout,
     issuer,
     sessions,
+    /** A user's change of their own password. */
+    passwords,
     /** The one path of every revocation and version bump (row, audit event, fence). */
     changes,
     /** rateLimiter (per-IP and global limits), captchaPolicy, sessionLimits. */

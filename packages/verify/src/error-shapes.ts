@@ -1,7 +1,7 @@
 import { pickLanguage, refusalAnswer, type ErrorShape } from '@duotoken/protocol';
 import type { VerifyError } from './verify-error.js';
 
-/** The error shape an adapter answers in. */
+/** The error shape an adapter answers in. @deprecated The same as `ErrorShape` ("dialect" names the wire format only). */
 export type ErrorDialect = ErrorShape;
 
 /** What an adapter needs to know about the request to shape an error. */
@@ -20,18 +20,18 @@ export interface ErrorResponse {
 }
 
 /**
- * The answer to a VerifyError in a dialect's shape, from `ACCESS_REFUSALS`
+ * The answer to a VerifyError in an error shape, from `ACCESS_REFUSALS`
  * (the table the server answers from too): `{ code, msg, data: null }` with
  * the SPEC §6 codes for `standard` and `mmm`, `{ code, message, request }`
  * with lin-cms's codes for `lin-cms`; a `WWW-Authenticate` challenge as the
  * table says (RFC 6750 §3); never cached.
  */
-export function errorResponse(error: VerifyError, dialect: ErrorDialect, context: ErrorContext): ErrorResponse {
-  const answer = refusalAnswer(error.reason, dialect, pickLanguage(context.acceptLanguage));
+export function errorResponse(error: VerifyError, shape: ErrorShape, context: ErrorContext): ErrorResponse {
+  const answer = refusalAnswer(error.reason, shape, pickLanguage(context.acceptLanguage));
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (answer.challenge) headers['www-authenticate'] = answer.challenge;
   const body =
-    dialect === 'lin-cms'
+    shape === 'lin-cms'
       ? { code: answer.code, message: answer.message, request: `${context.method} ${context.path}` }
       : { code: answer.code, msg: answer.message, data: null };
   return { status: answer.status, headers, body };

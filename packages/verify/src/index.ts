@@ -3,6 +3,7 @@ export { VerifyError, isVerifyError, type VerifyErrorCode, type VerifyErrorReaso
 export { extractToken, type TokenRequest, type HeaderBag } from './extract-token.js';
 export { toAuthInfo, type AuthInfo } from './auth-info.js';
 export { errorResponse, type ErrorDialect, type ErrorResponse, type ErrorContext } from './error-shapes.js';
+export type { ErrorShape } from '@duotoken/protocol';
 export type { KeySourceOptions } from './key-resolver.js';
 export type { RevocationFeedOptions, FeedStatus } from './revocations/revocation-feed.js';
 export type { AdapterOptions } from './adapters/guards.js';

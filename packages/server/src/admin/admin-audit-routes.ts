@@ -1,7 +1,6 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope, ErrorEnvelope } from '../dialects/standard/standard-schemas.js';
+import { ok, envelope, ErrorEnvelope } from '../http/envelope.js';
 import { actorOf, type AdminRouteKit } from './admin-route-kit.js';
 import { adminErrors, AuditCsvQuery, AuditPage, AuditQuery } from './admin-schemas.js';
 import type { AuditQuery as AuditFilters } from './audit-admin.js';

@@ -5,7 +5,8 @@ import type { EphemeralStore } from '../cache/ephemeral-store.js';
 import type { Clock } from '../clock/clock.js';
 import type { SessionChanges } from '../sessions/session-changes.js';
 import type { SessionFence } from '../sessions/session-fence.js';
-import type { PasswordPolicy, SessionService } from '../sessions/session-service.js';
+import type { PasswordPolicy } from '../auth/password-policy.js';
+import type { SessionService } from '../sessions/session-service.js';
 import type { Store } from '../store/store.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 
@@ -21,7 +22,7 @@ export interface AdminDeps {
   audit: AuditLog;
   checkPassword: PasswordPolicy;
   /** Lets admins unlock accounts; a password reset clears the lockout too. */
-  lockout?: Lockout;
+  lockout: Lockout;
   keyRing: KeyRing;
   /** Pinged for the overview's Redis state. */
   ephemeral: EphemeralStore;

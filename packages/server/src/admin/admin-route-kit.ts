@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from '../http/http-dialect.js';
 import { bearer } from '../dialects/standard/standard-schemas.js';
-import { principalOf, requireAccess } from '../http/require-access.js';
-import type { Services } from '../services.js';
+import { principalOf, requireAccess, type AccessCheckDeps } from '../http/require-access.js';
+import type { AdminService } from './admin-service.js';
 import type { Actor } from './admin-scope.js';
 
 /**
@@ -11,7 +11,12 @@ import type { Actor } from './admin-scope.js';
  * a valid access token (who may do what is the service's `AdminScope`
  * check, never the route's), OpenAPI tags and security.
  */
-export function adminRouteKit(base: FastifyInstance, services: Services, dialect: HttpDialect) {
+/** What the admin API uses: the admin service and the access check. */
+export interface AdminRouteDeps extends AccessCheckDeps {
+  admin: AdminService;
+}
+
+export function adminRouteKit(base: FastifyInstance, services: AdminRouteDeps, dialect: HttpDialect) {
   return {
     app: base.withTypeProvider<TypeBoxTypeProvider>(),
     admin: services.admin,

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { HttpDialect } from '../dialects/dialect.js';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope, SessionData } from '../dialects/standard/standard-schemas.js';
-import type { Services } from '../services.js';
+import type { HttpDialect } from '../http/http-dialect.js';
+import { ok, envelope } from '../http/envelope.js';
+import { SessionData } from '../dialects/standard/standard-schemas.js';
 import { registerAdminAuditRoutes } from './admin-audit-routes.js';
 import { registerAdminCompanyRoutes } from './admin-company-routes.js';
-import { actorOf, adminRouteKit } from './admin-route-kit.js';
+import { actorOf, adminRouteKit, type AdminRouteDeps } from './admin-route-kit.js';
 import {
   adminErrors,
   CreateUserBody,
@@ -35,7 +34,7 @@ import { registerAdminSystemRoutes } from './admin-system-routes.js';
  * thin: `AdminService` checks the caller's scope, audits every change and
  * revokes or fences the sessions concerned.
  */
-export async function registerAdminRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
+export async function registerAdminRoutes(base: FastifyInstance, services: AdminRouteDeps, dialect: HttpDialect): Promise<void> {
   const kit = adminRouteKit(base, services, dialect);
   const { app, admin, common, schema } = kit;
   const done = envelope(Type.Null());

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { ErrorEnvelope } from '../dialects/standard/standard-schemas.js';
+import { ErrorEnvelope } from '../http/envelope.js';
 
 const unixSeconds = (description = 'unix seconds') => Type.Integer({ description });
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

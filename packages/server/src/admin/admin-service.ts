@@ -6,7 +6,7 @@ import type { Repos } from '../store/store.js';
 import { normalizeAccount, type UserPageQuery, type UserRow } from '../store/users-repo.js';
 import type { AdminDeps } from './admin-deps.js';
 import { AdminScope, type Actor, type AdminRights } from './admin-scope.js';
-import { pageOf, userView, type CompanyView, type Page, type UserDetail, type UserView } from './admin-views.js';
+import { pageOf, userView, type AdminCompanyView, type Page, type UserDetail, type UserView } from './admin-views.js';
 import { AuditAdmin } from './audit-admin.js';
 import { checkName } from './check-name.js';
 import { CompanyAdmin } from './company-admin.js';
@@ -15,7 +15,7 @@ import { recordAdminAction } from './record-admin-action.js';
 import { SystemAdmin } from './system-admin.js';
 
 export type { Actor } from './admin-scope.js';
-export type { AuditEventView, CompanyView, UserDetail, UserView } from './admin-views.js';
+export type { AuditEventView, AdminCompanyView, UserDetail, UserView } from './admin-views.js';
 
 const ACCOUNT_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
 const ROLE_PATTERN = /^[\p{L}\p{N}:._-]{1,64}$/u;
@@ -100,7 +100,7 @@ export class AdminService {
     const scope = await this.scopeOf(actor);
     const { user, memberships } = await this.requireUser(idOrAccount);
     scope.requireVisibleUser(memberships);
-    const state = this.deps.lockout ? await this.deps.lockout.state(this.deps.lockout.keyOf(user.account)) : undefined;
+    const state = await this.deps.lockout.state(this.deps.lockout.keyOf(user.account));
     const hard = state?.lockedUntil === HARD_LOCK_UNTIL;
     return {
       ...userView(user),
@@ -127,7 +127,7 @@ export class AdminService {
   /** Clears a user's failed-login counter and lockout (also one past the hard limit). */
   async unlock(idOrAccount: string | number, actor: Actor): Promise<void> {
     const user = await this.requireManageable(idOrAccount, actor);
-    await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
+    await this.deps.lockout.reset(this.deps.lockout.keyOf(user.account));
     await this.record(actor, 'user.unlock', { user_id: user.id });
   }
 
@@ -178,12 +178,12 @@ export class AdminService {
       await tx.setPasswordHash(user.id, hash, this.deps.clock.now());
       await this.deps.changes.revoke({ userId: user.id }, 'password_reset', actor, tx);
     });
-    await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));
+    await this.deps.lockout.reset(this.deps.lockout.keyOf(user.account));
     await this.record(actor, 'user.password_reset', { user_id: user.id });
   }
 
   /** Creates a company (platform admins). */
-  createCompany(name: string, actor: Actor): Promise<CompanyView> {
+  createCompany(name: string, actor: Actor): Promise<AdminCompanyView> {
     return this.companies.create(name, actor);
   }
 

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope } from '../dialects/standard/standard-schemas.js';
+import { ok, envelope } from '../http/envelope.js';
 import { actorOf, type AdminRouteKit } from './admin-route-kit.js';
 import { AdminSessionPage, adminErrors, BulkRevokeBody, RevokedData, SessionListQuery, SessionParams } from './admin-schemas.js';
 

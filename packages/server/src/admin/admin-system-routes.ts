@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope } from '../dialects/standard/standard-schemas.js';
+import { ok, envelope } from '../http/envelope.js';
 import { actorOf, type AdminRouteKit } from './admin-route-kit.js';
 import { adminErrors, KeyData, OverviewData } from './admin-schemas.js';
 

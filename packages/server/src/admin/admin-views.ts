@@ -43,7 +43,8 @@ export interface UserDetail extends UserView {
   };
 }
 
-export interface CompanyView {
+/** A company as the admin API shows it (`GET /admin/companies`); not protocol's `CompanyView`, a company of `GET /auth/me`. */
+export interface AdminCompanyView {
   id: number;
   name: string;
   status: 'active' | 'disabled';
@@ -94,7 +95,7 @@ export function userView(u: UserRow): UserView {
   return { id: u.id, account: u.account, name: u.name, status: u.status, is_admin: u.is_admin === 1, created_at: seconds(u.created_at) };
 }
 
-export function companyView(c: CompanyRow, members: number): CompanyView {
+export function adminCompanyView(c: CompanyRow, members: number): AdminCompanyView {
   return { id: c.id, name: c.name, status: c.status, created_at: seconds(c.created_at), members };
 }
 

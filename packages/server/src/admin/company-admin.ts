@@ -3,7 +3,7 @@ import type { CompanyFilter } from '../store/companies-repo.js';
 import { AdminScope, type Actor } from './admin-scope.js';
 import type { AdminDeps } from './admin-deps.js';
 import { checkName } from './check-name.js';
-import { companyMemberView, companyView, pageOf, type CompanyMemberView, type CompanyView, type Page } from './admin-views.js';
+import { companyMemberView, adminCompanyView, pageOf, type CompanyMemberView, type AdminCompanyView, type Page } from './admin-views.js';
 import { recordAdminAction } from './record-admin-action.js';
 
 const notFound = () => new AuthError('NOT_FOUND', { details: { field: 'company_id' } });
@@ -17,32 +17,32 @@ export class CompanyAdmin {
   constructor(private readonly deps: Pick<AdminDeps, 'store' | 'clock' | 'changes' | 'audit'>) {}
 
   /** A page of the companies the actor may see, by id, with their number of members. */
-  async list(query: Omit<CompanyFilter, 'ids'> & { limit: number; offset: number }, actor: Actor): Promise<Page<CompanyView>> {
+  async list(query: Omit<CompanyFilter, 'ids'> & { limit: number; offset: number }, actor: Actor): Promise<Page<AdminCompanyView>> {
     const scope = await AdminScope.resolve(this.deps.store, actor);
     const filter = { ...query, ids: scope.companyFilter };
     const [rows, total] = await Promise.all([this.deps.store.listCompaniesPage(filter), this.deps.store.countCompanies(filter)]);
     return pageOf(
-      rows.map((r) => companyView(r, r.members)),
+      rows.map((r) => adminCompanyView(r, r.members)),
       total,
       query.offset,
     );
   }
 
   /** One company (NOT_FOUND outside the actor's scope). */
-  async get(companyId: number, actor: Actor): Promise<CompanyView> {
+  async get(companyId: number, actor: Actor): Promise<AdminCompanyView> {
     const scope = await AdminScope.resolve(this.deps.store, actor);
     scope.requireCompany(companyId);
     const company = await this.deps.store.findCompany(companyId);
     if (!company) throw notFound();
-    return companyView(company, await this.deps.store.countCompanyMembers(companyId));
+    return adminCompanyView(company, await this.deps.store.countCompanyMembers(companyId));
   }
 
   /** Creates a company (platform admins). */
-  async create(name: string, actor: Actor): Promise<CompanyView> {
+  async create(name: string, actor: Actor): Promise<AdminCompanyView> {
     (await AdminScope.resolve(this.deps.store, actor)).requirePlatform();
     const company = await this.deps.store.createCompany({ name: checkName(name), now: this.deps.clock.now() });
     await recordAdminAction(this.deps.audit, actor, 'company.create', { company_id: company.id });
-    return companyView(company, 0);
+    return adminCompanyView(company, 0);
   }
 
   /**
@@ -50,7 +50,7 @@ export class CompanyAdmin {
    * admins only). Disabling revokes every live session bound to it; its
    * members can no longer switch to it or log in to it.
    */
-  async update(companyId: number, change: { name?: string; status?: 'active' | 'disabled' }, actor: Actor): Promise<CompanyView> {
+  async update(companyId: number, change: { name?: string; status?: 'active' | 'disabled' }, actor: Actor): Promise<AdminCompanyView> {
     const scope = await AdminScope.resolve(this.deps.store, actor);
     scope.requireCompany(companyId);
     if (change.status !== undefined) scope.requirePlatform();
@@ -65,7 +65,7 @@ export class CompanyAdmin {
       await recordAdminAction(this.deps.audit, actor, 'company.update', details, tx);
       return updated;
     });
-    return companyView(company, await this.deps.store.countCompanyMembers(companyId));
+    return adminCompanyView(company, await this.deps.store.countCompanyMembers(companyId));
   }
 
   /** A page of a company's members with their roles (NOT_FOUND outside the actor's scope). */

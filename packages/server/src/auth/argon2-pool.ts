@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Argon2Params } from './password-hasher.js';
+
+/** argon2id cost parameters. */
+export interface Argon2Params {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
 
 /**
  * The worker's code, evaluated as CommonJS (so that it runs the same from

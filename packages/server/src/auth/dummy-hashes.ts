@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseOptions } from '@node-rs/argon2';
 import type { Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
-import type { Argon2Params } from './password-hasher.js';
+import type { Argon2Params } from './argon2-pool.js';
 
 /** Stored hashes read per sample: enough to see every parameter set that more than a few per cent of users have. */
 export const DUMMY_SAMPLE_SIZE = 200;

@@ -66,17 +66,17 @@ export class LoginService {
       audit: AuditLog;
       sessionMaxAgeSeconds: number;
       /** Demands a captcha after failures (`adaptive` rule) and counts failures per address. */
-      captchaPolicy?: CaptchaPolicy;
+      captchaPolicy: CaptchaPolicy;
       /** Per-user and per-device-type session limits, applied to each new session. */
-      limits?: SessionLimits;
+      limits: SessionLimits;
       /** Per-IP login limit, for every dialect's login (the global one is counted by `attempts`). */
-      rateLimiter?: RateLimiter;
+      rateLimiter: RateLimiter;
     },
   ) {}
 
   async login(input: LoginInput): Promise<IssuedTokens> {
     const { store, attempts, captchaPolicy } = this.deps;
-    await this.deps.rateLimiter?.hitAddress('login', input.client.ip);
+    await this.deps.rateLimiter.hitAddress('login', input.client.ip);
     await this.checkChallenge(input);
     const user = await store.findUserByAccount(input.account);
     const checked = await attempts.check({
@@ -87,7 +87,7 @@ export class LoginService {
       details: { dialect: input.dialect },
     });
     if (!user || !checked.valid) {
-      await captchaPolicy?.recordFailure(input.client.ip);
+      await captchaPolicy.recordFailure(input.client.ip);
       throw new AuthError('BAD_CREDENTIALS');
     }
     // Only now, after the right password, may the answer reveal the account's state.
@@ -108,7 +108,7 @@ export class LoginService {
     if (rule.kind === 'required') await challenges.consume(input.t, input.captcha, rule.captcha);
     else if (rule.kind === 'optional' && input.t !== undefined) await challenges.consume(input.t, undefined, false);
     else if (rule.kind === 'adaptive') {
-      const needed = captchaPolicy ? await captchaPolicy.requiredForLogin(lockout.keyOf(input.account), input.client.ip) : true;
+      const needed = await captchaPolicy.requiredForLogin(lockout.keyOf(input.account), input.client.ip);
       await challenges.consume(input.t, input.captcha, needed).catch((error: unknown) => {
         // Tells a client that skipped the captcha (get_t said none was needed) to draw one and retry.
         throw error instanceof AuthError && error.code === 'CAPTCHA_WRONG'
@@ -170,7 +170,7 @@ export class LoginService {
         { type: 'login.success', userId: user.id, sessionId: session.id, ip: input.client.ip, details: { dialect: input.dialect } },
         tx,
       );
-      await this.deps.limits?.enforce(tx, session);
+      await this.deps.limits.enforce(tx, session);
       return r;
     });
     return issuer.pair(session, user.is_admin === 1, roles, refresh);

@@ -31,7 +31,7 @@ export class PasswordAttempts {
       lockout: Lockout;
       audit: AuditLog;
       /** Everyone's login budget (per-IP limits are the caller's, before its cheap checks). */
-      rateLimiter?: RateLimiter;
+      rateLimiter: RateLimiter;
     },
   ) {}
 
@@ -42,7 +42,7 @@ export class PasswordAttempts {
     const { user, password } = attempt;
     const result = await lockout.attempt(key, async () => {
       // Only now does this request cost a hash, so only now does it count toward everyone's budget.
-      await rateLimiter?.hitGlobal('login');
+      await rateLimiter.hitGlobal('login');
       return user ? hasher.check(user.password_hash, password) : hasher.checkDummy(password, key);
     });
     if (!result.valid) {

@@ -1,15 +1,8 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
-import { Argon2Pool } from './argon2-pool.js';
+import { Argon2Pool, type Argon2Params } from './argon2-pool.js';
 import { DummyHashes } from './dummy-hashes.js';
-
-/** argon2id cost parameters. */
-export interface Argon2Params {
-  memoryCost: number;
-  timeCost: number;
-  parallelism: number;
-}
 
 /** The outcome of checking a password: when right, whether the stored hash should be replaced by `hash(password)`. */
 export type PasswordCheck = { valid: false } | { valid: true; rehash: boolean };
@@ -59,12 +52,13 @@ class Semaphore {
 }
 
 /**
- * Password hashing with argon2id on the libuv pool (never the event loop).
- * Hashes in flight are capped near the core count: each takes ~19 MiB and
- * more concurrency only queues inside the pool, starving other work. The
- * queue in front of them is bounded too: a flood of password checks is
- * refused (10023) once it is full, instead of delaying every other user's
- * login by seconds (issue #12 finding 4).
+ * Password hashing with argon2id, never on the event loop: on Linux on the
+ * hasher's own threads at a lower priority (`Argon2Pool`, nice 10), elsewhere
+ * on the libuv pool (see `lowPriorityPool`). Hashes in flight are capped at
+ * `DUOTOKEN_HASH_CONCURRENCY` (near the core count: each takes ~19 MiB, and
+ * more would only wait for a thread). The queue in front of them is bounded
+ * too: a flood of password checks is refused (10023) once it is full, instead
+ * of delaying every other user's login by seconds (issue #12 finding 4).
  *
  * Passwords are hashed in NFKC form (NIST 800-63B §5.1.1.2), so that the
  * same password typed on another keyboard or input method still matches.

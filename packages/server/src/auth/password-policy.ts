@@ -1,6 +1,8 @@
 import { AuthError } from '../errors/auth-error.js';
-import type { PasswordPolicy } from '../sessions/session-service.js';
 import { isCommonPassword, loadCommonPasswords } from './common-passwords.js';
+
+/** Checks a new password against the policy; throws INVALID_REQUEST naming the rule. */
+export type PasswordPolicy = (password: string) => void;
 
 /** Longest password accepted, in UTF-8 bytes (bounds the hashing work). */
 export const MAX_PASSWORD_BYTES = 256;

@@ -4,7 +4,7 @@ import { MemoryEphemeralStore } from '../cache/memory-ephemeral-store.js';
 import { systemClock } from '../clock/clock.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/settings.js';
-import { loadServerSecret } from '../crypto/server-secret.js';
+import { loadServerSecret } from '../config/load-server-secret.js';
 import { createLogger } from '../http/create-logger.js';
 import { openDatabase } from '../runtime.js';
 import { createServices, type Services } from '../services.js';

@@ -1,7 +1,7 @@
 import { parseDuration } from './duration.js';
-import { parseUpstreams, type UpstreamRoute } from '../gateway/parse-upstreams.js';
-import { parseCorsOrigins } from '../http/parse-cors-origins.js';
-import { parseVerifierTokens } from '../revocations/parse-verifier-tokens.js';
+import { parseUpstreams, type UpstreamRoute } from './parse-upstreams.js';
+import { parseCorsOrigins } from './parse-cors-origins.js';
+import { parseVerifierTokens } from './parse-verifier-tokens.js';
 
 /** Result of parsing one raw setting: a value, or a sentence saying what is wrong. */
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };

@@ -2,11 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DialectName } from '../config/settings.js';
-import type { Services } from '../services.js';
+import type { LoginRouteDeps } from './dialect-deps.js';
 import { loginMmm } from './mmm/mmm-login.js';
 import { MmmTokenPair } from './mmm/mmm-schemas.js';
 import { loginErrors, loginStandard } from './standard/standard-login.js';
-import { envelope, LoginBody, TokenPair } from './standard/standard-schemas.js';
+import { LoginBody, TokenPair } from './standard/standard-schemas.js';
+import { envelope } from '../http/envelope.js';
 
 /**
  * True when `standard` and `mmm` are both mounted: their one colliding route,
@@ -30,7 +31,7 @@ export function sharesLogin(dialects: readonly DialectName[]): boolean {
  * so an error — a schema error included, raised before the body is
  * classified — has the same shape whichever dialect the caller meant.
  */
-export function registerSharedLogin(base: FastifyInstance, services: Services): void {
+export function registerSharedLogin(base: FastifyInstance, services: LoginRouteDeps): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/auth/login',

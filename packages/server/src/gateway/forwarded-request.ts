@@ -1,7 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-
-/** Identity headers the gateway sets from the verified token (and strips from clients). */
-export const IDENTITY_HEADERS = ['x-auth-user-id', 'x-auth-company-id', 'x-auth-session-id', 'x-auth-roles'] as const;
+import { identityHeadersOf } from '../http/identity-headers.js';
 
 /**
  * Client headers never forwarded: refresh tokens (they stay between the client
@@ -32,14 +30,7 @@ function isDropped(name: string): boolean {
 
 /** The identity headers of a verified request (none for an unauthenticated one, e.g. a CORS preflight). */
 export function identityHeaders(request: FastifyRequest): Record<string, string> {
-  const p = request.principal;
-  if (!p) return {};
-  return {
-    'x-auth-user-id': String(p.userId),
-    'x-auth-company-id': p.companyId === null ? '' : String(p.companyId),
-    'x-auth-session-id': p.sessionId,
-    'x-auth-roles': p.roles.join(','),
-  };
+  return request.principal ? identityHeadersOf(request.principal) : {};
 }
 
 /**

@@ -2,14 +2,19 @@ import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import { ERROR_CATALOGUE, pickLanguage } from '@duotoken/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectName } from '../config/settings.js';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from '../http/http-dialect.js';
 import { isAuthError } from '../errors/auth-error.js';
 import { isCorsPreflight } from '../http/is-cors-preflight.js';
-import { accessCheck } from '../http/require-access.js';
+import { accessCheck, type AccessCheckDeps } from '../http/require-access.js';
 import { extractAccessToken, TOKEN_FIELDS } from '../http/token-lookup.js';
-import type { Services } from '../services.js';
-import { standardTokenLookup } from '../dialects/standard/standard-dialect.js';
+import type { Config } from '../config/settings.js';
+import { standardTokenLookup } from '../dialects/standard/standard-tokens.js';
 import { identityHeaders, stripTokenParams, upstreamHeaders } from './forwarded-request.js';
+
+/** What the gateway uses: the configuration and the access check. */
+export interface GatewayDeps extends AccessCheckDeps {
+  config: Config;
+}
 
 /** What the gateway proxies when duotoken answers CORS itself: every method but OPTIONS. */
 const PROXIED_METHODS_WITH_CORS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
@@ -25,7 +30,7 @@ interface GatewayDialect {
  * looks in headers and the URL only: a proxied body is streamed to the
  * upstream untouched, never parsed for a token.
  */
-function gatewayDialects(services: Services, dialects: Map<DialectName, HttpDialect>): Map<DialectName, GatewayDialect> {
+function gatewayDialects(services: GatewayDeps, dialects: Map<DialectName, HttpDialect>): Map<DialectName, GatewayDialect> {
   const { config } = services;
   const out = new Map<DialectName, GatewayDialect>();
   for (const name of config.dialects) {
@@ -73,7 +78,7 @@ function sendBadGateway(reply: FastifyReply): void {
  * without a token; WebSocket upgrades are authenticated like any request,
  * then passed through.
  */
-export async function registerGateway(app: FastifyInstance, services: Services, dialects: Map<DialectName, HttpDialect>): Promise<void> {
+export async function registerGateway(app: FastifyInstance, services: GatewayDeps, dialects: Map<DialectName, HttpDialect>): Promise<void> {
   const { config } = services;
   if (config.upstream.length === 0) return;
   const available = gatewayDialects(services, dialects);

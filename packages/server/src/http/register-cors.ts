@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/settings.js';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from './http-dialect.js';
 import { AuthError } from '../errors/auth-error.js';
 import { isCorsPreflight } from './is-cors-preflight.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyRequest, preValidationHookHandler } from 'fastify';
-import type { HttpDialect } from '../dialects/dialect.js';
+import type { HttpDialect } from './http-dialect.js';
 import { AuthError, refusalError } from '../errors/auth-error.js';
-import type { GuardResult, Principal } from '../sessions/access-guard.js';
-import type { Services } from '../services.js';
+import type { AccessGuard, GuardResult, Principal } from '../sessions/access-guard.js';
+import type { RefreshService } from '../sessions/refresh-service.js';
 import { clientInfo } from './client-info.js';
 
 declare module 'fastify' {
@@ -20,6 +20,12 @@ export function principalOf(request: FastifyRequest): Principal {
 
 type AccessOptions = { autoRenew: boolean };
 
+/** What the access check uses: the guard, and the refresh service for auto-renew (10026). */
+export interface AccessCheckDeps {
+  guard: AccessGuard;
+  refresh: RefreshService;
+}
+
 /**
  * The check of a protected request, awaitable (for guards that wrap it):
  * finds the access token as the dialect says, checks it without touching the
@@ -27,7 +33,11 @@ type AccessOptions = { autoRenew: boolean };
  * token plus a valid refresh token of the same session with 10026 and a new
  * pair. Sets `request.principal` or throws.
  */
-export function accessCheck(services: Services, dialect: HttpDialect, options: AccessOptions): (request: FastifyRequest) => Promise<void> {
+export function accessCheck(
+  services: AccessCheckDeps,
+  dialect: HttpDialect,
+  options: AccessOptions,
+): (request: FastifyRequest) => Promise<void> {
   const settle = settleAccess(services, dialect, options);
   return async (request) => {
     const token = dialect.findAccessToken(request);
@@ -42,7 +52,7 @@ export function accessCheck(services: Services, dialect: HttpDialect, options: A
  * verified is judged synchronously, without the promise round trips of an
  * async hook (bench/: protected ÷ unauthenticated route).
  */
-export function requireAccess(services: Services, dialect: HttpDialect, options: AccessOptions): preValidationHookHandler {
+export function requireAccess(services: AccessCheckDeps, dialect: HttpDialect, options: AccessOptions): preValidationHookHandler {
   const settle = settleAccess(services, dialect, options);
   return (request, _reply, done) => {
     let token: string | undefined;
@@ -65,7 +75,7 @@ export function requireAccess(services: Services, dialect: HttpDialect, options:
 }
 
 /** The rest of the check once the token is found (and perhaps already judged). */
-function settleAccess(services: Services, dialect: HttpDialect, options: AccessOptions) {
+function settleAccess(services: AccessCheckDeps, dialect: HttpDialect, options: AccessOptions) {
   return async (request: FastifyRequest, token: string, known: GuardResult | undefined): Promise<void> => {
     const result = known ?? (await services.guard.check(token));
     if (result.ok) {

@@ -1,10 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Services } from '../services.js';
+import type { EphemeralStore } from '../cache/ephemeral-store.js';
+import type { SessionFence } from '../sessions/session-fence.js';
+import type { Store } from '../store/store.js';
+import type { KeyRing } from '../tokens/key-ring.js';
 import { isAuthError } from '../errors/auth-error.js';
 
 /** Health, readiness, JWKS and the OpenAPI document. */
-export async function registerSystemRoutes(app: FastifyInstance, services: Services): Promise<void> {
+/** What the health, readiness and JWKS routes read. */
+export interface SystemRouteDeps {
+  store: Store;
+  ephemeral: EphemeralStore;
+  fence: SessionFence;
+  keyRing: KeyRing;
+}
+
+export async function registerSystemRoutes(app: FastifyInstance, services: SystemRouteDeps): Promise<void> {
   const tags = ['system'];
   app.get('/healthz', { schema: { tags, summary: 'Liveness', response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({
     status: 'ok',

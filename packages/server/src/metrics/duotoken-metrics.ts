@@ -1,7 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditNotice } from '../audit/audit-log.js';
 import type { RetentionBatch } from '../retention/retention-job.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock/clock.js';
+import type { SessionFence } from '../sessions/session-fence.js';
+import type { Store } from '../store/store.js';
+import type { KeyRing } from '../tokens/key-ring.js';
 import { countActiveSessions } from './active-sessions.js';
 
 /** Latency buckets (seconds): auth answers are sub-millisecond to tens of ms; logins ~10-100 ms. */
@@ -31,6 +34,14 @@ const OPERATIONS: Record<string, 'login' | 'refresh'> = {
   'GET /v1/auth/refresh_token': 'refresh',
 };
 
+/** What the gauges read. */
+export interface MetricsSources {
+  store: Store;
+  clock: Clock;
+  keyRing: KeyRing;
+  fence: SessionFence;
+}
+
 /**
  * The Prometheus metrics of one app instance, in a registry of its own (never
  * prom-client's global one, so that tests can build several apps in one
@@ -52,7 +63,7 @@ export class DuotokenMetrics {
   private readonly retentionDeleted: Counter<'table'>;
   private readonly retentionBatches: Histogram<'table'>;
 
-  constructor(services: Pick<Services, 'store' | 'clock' | 'keyRing' | 'fence'>, options: { processMetrics?: boolean } = {}) {
+  constructor(services: MetricsSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'duotoken_http_requests_total',

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
-import type { Services } from '../services.js';
-import { DuotokenMetrics } from './duotoken-metrics.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Config } from '../config/settings.js';
+import type { RetentionJob } from '../retention/retention-job.js';
+import { DuotokenMetrics, type MetricsSources } from './duotoken-metrics.js';
 import { metricsTokenChecker } from './metrics-access.js';
 
 declare module 'fastify' {
@@ -35,7 +37,14 @@ function codeOf(error: FastifyError): string {
  * is set (the token, if set, is required there too). Neither set: no endpoint,
  * the counters still run (cheap) for embedding code that reads the registry.
  */
-export async function registerMetrics(app: FastifyInstance, services: Services): Promise<DuotokenMetrics> {
+/** What the metrics read and listen to. */
+export interface MetricsDeps extends MetricsSources {
+  config: Config;
+  audit: AuditLog;
+  retention: RetentionJob;
+}
+
+export async function registerMetrics(app: FastifyInstance, services: MetricsDeps): Promise<DuotokenMetrics> {
   const { config } = services;
   const metrics = new DuotokenMetrics(services);
   services.audit.onRecord((event) => metrics.observeAudit(event));

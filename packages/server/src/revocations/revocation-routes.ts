@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ok } from '../dialects/standard/standard-format.js';
-import { envelope, ErrorEnvelope } from '../dialects/standard/standard-schemas.js';
+import { ok, envelope, ErrorEnvelope } from '../http/envelope.js';
 import { AuthError } from '../errors/auth-error.js';
 import { bearerToken } from '../http/token-lookup.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/settings.js';
+import type { SessionFence } from '../sessions/session-fence.js';
+import type { Store } from '../store/store.js';
 import { RevocationLog, type RevocationBatch } from './revocation-log.js';
 import { createCredentialCheck } from './verifier-credentials.js';
 
@@ -35,7 +37,15 @@ function sseMessage(batch: RevocationBatch): string {
  * first, then each change as it happens, `: ping` every 10 s); anything else
  * gets one JSON batch, long-polled for up to `wait` seconds.
  */
-export async function registerRevocationFeed(base: FastifyInstance, services: Services): Promise<void> {
+/** What the revocation feed reads. */
+export interface RevocationFeedDeps {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  fence: SessionFence;
+}
+
+export async function registerRevocationFeed(base: FastifyInstance, services: RevocationFeedDeps): Promise<void> {
   const { config, clock, store, fence } = services;
   if (config.verifierTokens.length === 0) return;
   const app = base.withTypeProvider<TypeBoxTypeProvider>();

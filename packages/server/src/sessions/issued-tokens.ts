@@ -2,10 +2,10 @@
 export interface IssuedTokens {
   accessToken: string;
   /** Unix seconds. */
-  accessExpiresAt: number;
+  accessExpiresAtS: number;
   refreshToken: string;
   /** Unix seconds. */
-  refreshExpiresAt: number;
+  refreshExpiresAtS: number;
   sessionId: string;
   companyId: number | null;
 }

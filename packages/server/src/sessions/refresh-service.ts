@@ -1,5 +1,4 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
@@ -21,6 +20,14 @@ export interface RefreshOptions {
   client: ClientInfo;
   /** When set, the refresh token must belong to this session (auto-renew). */
   expectSessionId?: string;
+}
+
+/** The request limits a refresh counts toward (`auth/rate-limiter.ts`, `RateLimiter`). */
+export interface RefreshLimits {
+  /** The address's budget: counted before anything else. */
+  hitAddress(action: 'refresh', ip: string | null | undefined): Promise<void>;
+  /** Everyone's budget: counted once the token's HMAC holds. */
+  hitGlobal(action: 'refresh'): Promise<void>;
 }
 
 const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
@@ -46,18 +53,18 @@ export class RefreshService {
       graceSeconds: number;
       idleTimeoutSeconds: number;
       /** Per-IP and global refresh limits, for every dialect (auto-renew included). */
-      rateLimiter?: RateLimiter;
+      rateLimiter: RefreshLimits;
     },
   ) {}
 
   /** Trades a refresh token for a new pair; throws REFRESH_TOKEN_INVALID (10024) otherwise. */
   async refresh(token: string, options: RefreshOptions): Promise<IssuedTokens> {
     const { store, codec } = this.deps;
-    await this.deps.rateLimiter?.hitAddress('refresh', options.client.ip);
+    await this.deps.rateLimiter.hitAddress('refresh', options.client.ip);
     // The HMAC is checked before any read: a forged token costs no database work, and no share of everyone's budget.
     const jti = codec.parse(token);
     if (!jti) throw invalid();
-    await this.deps.rateLimiter?.hitGlobal('refresh');
+    await this.deps.rateLimiter.hitGlobal('refresh');
     const outcome = await store.transaction((tx) =>
       options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
     );
@@ -93,7 +100,7 @@ export class RefreshService {
           ip: options.client.ip,
         });
         const { jti: next, expiresAtMs } = verdict.successor;
-        return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(next), expiresAt: expiresAtMs } };
+        return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(next), expiresAtMs } };
       }
       case 'revoke-session':
         await this.revokeReused(tx, verdict.sessionId, context?.session.user_id ?? null, options);
@@ -128,7 +135,7 @@ export class RefreshService {
     const live = await this.liveSession(tx, row.session_id, options, now);
     if (live.session.dialect !== options.keepFor) return this.rotate(tx, jti, options);
     await tx.touchSession(live.session.id, now);
-    return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAt: Number(row.expires_at) } };
+    return { kind: 'pair', ...live, refresh: { token: this.deps.issuer.tokenOf(row.jti), expiresAtMs: Number(row.expires_at) } };
   }
 
   /** The session if it admits a refresh (see `admission`); REFRESH_TOKEN_INVALID otherwise. */
@@ -149,5 +156,5 @@ function liveContext(context: SessionContext) {
 }
 
 type Outcome =
-  | { kind: 'pair'; session: SessionRow; isAdmin: boolean; roles: string[]; refresh: { token: string; expiresAt: number } }
+  | { kind: 'pair'; session: SessionRow; isAdmin: boolean; roles: string[]; refresh: { token: string; expiresAtMs: number } }
   | { kind: 'reused' };

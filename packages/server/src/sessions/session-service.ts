@@ -1,8 +1,4 @@
 import type { SessionView } from '@duotoken/protocol';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { PasswordAttempts } from '../auth/password-attempts.js';
-import type { PasswordHasher } from '../auth/password-hasher.js';
-import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { Store } from '../store/store.js';
@@ -11,10 +7,7 @@ import { describeDevice } from './device-name.js';
 import type { ClientInfo } from './issued-tokens.js';
 import type { SessionChanges } from './session-changes.js';
 
-/** Checks a new password against the policy; throws INVALID_REQUEST naming the rule. */
-export type PasswordPolicy = (password: string) => void;
-
-/** Logout, session listing and revocation by their owner, password change (revocations through `SessionChanges`). */
+/** Logout, session listing and revocation by their owner (revocations through `SessionChanges`). */
 export class SessionService {
   constructor(
     private readonly deps: {
@@ -22,13 +15,6 @@ export class SessionService {
       clock: Clock;
       /** Every revocation goes through it: row, audit event, fence. */
       changes: SessionChanges;
-      audit: AuditLog;
-      hasher: PasswordHasher;
-      /** Lockout, everyone's login budget and the hash queue around the old-password check. */
-      attempts: PasswordAttempts;
-      /** The address's login limit, which the old-password check counts toward too. */
-      rateLimiter?: RateLimiter;
-      checkPassword: PasswordPolicy;
     },
   ) {}
 
@@ -50,34 +36,6 @@ export class SessionService {
   async list(userId: number, currentSessionId: string | null): Promise<SessionView[]> {
     const rows = await this.deps.store.listLiveSessions(userId, this.deps.clock.now());
     return rows.map((s) => view(s, currentSessionId));
-  }
-
-  /**
-   * Changes the password after checking the old one; revokes every other
-   * session. The old-password check is a password guess like a login's: it
-   * counts toward the address's and everyone's login limits and the account's
-   * lockout (10021 while locked), and waits in the bounded hash queue.
-   */
-  async changePassword(userId: number, sessionId: string | null, oldPassword: string, newPassword: string, client: ClientInfo) {
-    const { store, hasher, clock } = this.deps;
-    await this.deps.rateLimiter?.hitAddress('login', client.ip);
-    const user = await store.findUserById(userId);
-    if (!user) throw new AuthError('BAD_CREDENTIALS', { details: { field: 'old_password' } });
-    const checked = await this.deps.attempts.check({
-      account: user.account,
-      user,
-      password: oldPassword,
-      ip: client.ip,
-      details: { via: 'password_change' },
-    });
-    if (!checked.valid) throw new AuthError('BAD_CREDENTIALS', { details: { field: 'old_password' } });
-    this.deps.checkPassword(newPassword);
-    const hash = await hasher.hash(newPassword);
-    await store.transaction(async (tx) => {
-      await tx.setPasswordHash(userId, hash, clock.now());
-      await this.deps.changes.revoke({ userId, exceptId: sessionId ?? undefined }, 'password_changed', { userId, ip: client.ip }, tx);
-      await this.deps.audit.record({ type: 'password.changed', userId, sessionId, ip: client.ip }, tx);
-    });
   }
 }
 

@@ -6,8 +6,8 @@ import type { Repos } from '../store/store.js';
 import type { SessionRow } from '../store/sessions-repo.js';
 import type { IssuedTokens } from './issued-tokens.js';
 
-/** Extra access-token claims a session's dialect asks for (lin-cms `identity`…). */
-export type ClaimsExtension = (dialect: string, userId: number) => Record<string, unknown> | undefined;
+/** Extra access-token claims the session's login dialect (the `sessions.dialect` column) asks for (lin-cms `identity`…). */
+export type ClaimsExtension = (loginDialect: string, userId: number) => Record<string, unknown> | undefined;
 
 /**
  * Mints the two halves of a pair for a session: a refresh-token record
@@ -32,19 +32,19 @@ export class TokenIssuer {
     tx: Repos,
     session: Pick<SessionRow, 'id' | 'expires_at'>,
     jti = randomId(),
-  ): Promise<{ jti: string; token: string; expiresAt: number }> {
+  ): Promise<{ jti: string; token: string; expiresAtMs: number }> {
     const now = this.clock.now();
     const token = this.codec.mint(jti);
-    const expiresAt = Math.min(now + this.refreshTtlSeconds * 1000, Number(session.expires_at));
+    const expiresAtMs = Math.min(now + this.refreshTtlSeconds * 1000, Number(session.expires_at));
     await tx.insertRefreshToken({
       jti,
       session_id: session.id,
       issued_at: now,
-      expires_at: expiresAt,
+      expires_at: expiresAtMs,
       consumed_at: null,
       successor_jti: null,
     });
-    return { jti, token, expiresAt };
+    return { jti, token, expiresAtMs };
   }
 
   /** Rebuilds the token string of a stored `jti` (grace window, non-rotating dialects). */
@@ -57,7 +57,7 @@ export class TokenIssuer {
     session: Pick<SessionRow, 'id' | 'user_id' | 'company_id' | 'version' | 'dialect'>,
     isAdmin: boolean,
     roles: string[],
-    refresh: { token: string; expiresAt: number },
+    refresh: { token: string; expiresAtMs: number },
   ): Promise<IssuedTokens> {
     const access = await this.access.issue({
       userId: session.user_id,
@@ -70,9 +70,9 @@ export class TokenIssuer {
     });
     return {
       accessToken: access.token,
-      accessExpiresAt: access.expiresAt,
+      accessExpiresAtS: access.expiresAtS,
       refreshToken: refresh.token,
-      refreshExpiresAt: Math.floor(refresh.expiresAt / 1000),
+      refreshExpiresAtS: Math.floor(refresh.expiresAtMs / 1000),
       sessionId: session.id,
       companyId: session.company_id,
     };

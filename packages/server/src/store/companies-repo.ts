@@ -77,9 +77,6 @@ export function companiesRepo(db: Kysely<Database>, q: ReturnType<typeof company
     findCompany(id: number): Promise<CompanyRow | undefined> {
       return db.selectFrom('companies').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    listCompanies(): Promise<CompanyRow[]> {
-      return db.selectFrom('companies').selectAll().orderBy('id').execute();
-    },
     /** A page of companies matching the filter, by id, each with its number of members. */
     async listCompaniesPage(page: CompanyFilter & { limit: number; offset: number }): Promise<CompanyWithMembers[]> {
       const rows = await whereCompanies(db.selectFrom('companies').selectAll('companies'), page)

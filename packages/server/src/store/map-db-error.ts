@@ -46,11 +46,11 @@ export function classifyDbError(error: unknown): DbErrorKind {
   return 'OTHER';
 }
 
-/** Rethrows a database error as the AuthError a client should see. */
-export function toAuthError(error: unknown, conflictField?: string): unknown {
+/** A database error as the AuthError a client should see (CONFLICT, STORE_UNAVAILABLE), any other error as it is. */
+export function toAuthError(error: unknown): unknown {
   switch (classifyDbError(error)) {
     case 'UNIQUE_VIOLATION':
-      return new AuthError('CONFLICT', { cause: error, details: conflictField ? { field: conflictField } : undefined });
+      return new AuthError('CONFLICT', { cause: error });
     case 'UNAVAILABLE':
       return new AuthError('STORE_UNAVAILABLE', { cause: error });
     default:

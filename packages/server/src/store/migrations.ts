@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { SQLITE_TRAITS, type DialectTraits } from './dialect-traits.js';
+import { SQLITE_TRAITS, type DatabaseTraits } from './database-traits.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations work on the untyped schema by design */
 
@@ -19,7 +19,7 @@ async function createRefreshTokensV1(db: Kysely<any>): Promise<void> {
 }
 
 /** All migrations, in order. Each is `{ up, down }`; names sort by their numeric prefix. */
-function migrations(traits: DialectTraits): Record<string, Migration> {
+function migrations(traits: DatabaseTraits): Record<string, Migration> {
   const id = (table: any) =>
     table.addColumn('id', traits.autoIdType, (c: any) => {
       const key = c.primaryKey();
@@ -262,7 +262,7 @@ async function backfillAuditSubjects(db: Kysely<any>): Promise<void> {
 }
 
 /** Kysely migration provider serving the in-code migrations for a dialect. */
-export function migrationProvider(traits: DialectTraits): MigrationProvider {
+export function migrationProvider(traits: DatabaseTraits): MigrationProvider {
   return { getMigrations: async () => migrations(traits) };
 }
 

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { POSTGRES_TRAITS } from './dialect-traits.js';
+import { POSTGRES_TRAITS } from './database-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
 import type { Database } from './schema.js';
 

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { SQLITE_TRAITS } from './dialect-traits.js';
+import { SQLITE_TRAITS } from './database-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { SqliteCheckpointer, WAL_RESTART_PAGES } from './sqlite-checkpointer.js';
 import { SqliteKeepCauseDialect } from './sqlite-keep-cause-dialect.js';

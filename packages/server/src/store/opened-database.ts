@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { DialectTraits } from './dialect-traits.js';
+import type { DatabaseTraits } from './database-traits.js';
 import type { Database } from './schema.js';
 
-/** A connected database with the traits of its dialect. */
+/** A connected database with its traits (what differs between SQLite and PostgreSQL). */
 export interface OpenedDatabase {
   readonly db: Kysely<Database>;
-  readonly traits: DialectTraits;
+  readonly traits: DatabaseTraits;
   /** Where it is, for logs (never with a password). */
   readonly description: string;
   /** PostgreSQL: the schema holding the tables (and Kysely's migration tables). */

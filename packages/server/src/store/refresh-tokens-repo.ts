@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { DialectTraits } from './dialect-traits.js';
+import type { DatabaseTraits } from './database-traits.js';
 import { PreparedQuery } from './prepared-query.js';
 import { judgeConsumedRefreshToken, type JudgedRefreshToken, type RefreshVerdict } from './refresh-verdict.js';
 import type { Database, RefreshTokensTable } from './schema.js';
@@ -12,10 +12,10 @@ const DATABASE_NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) 
 /**
  * The refresh path's statements, compiled once per store (bench/: refresh
  * rotations/s). Consumption times come from one clock, the consuming one
- * (`DialectTraits.databaseClock`): the database's on PostgreSQL, the
+ * (`DatabaseTraits.databaseClock`): the database's on PostgreSQL, the
  * caller's `now` on SQLite, whose database clock is the process's anyway.
  */
-export function refreshTokenQueries(traits: DialectTraits) {
+export function refreshTokenQueries(traits: DatabaseTraits) {
   const consumingNow = (now: number): RawBuilder<number> => (traits.databaseClock ? DATABASE_NOW_MS : sql<number>`${now}`);
   return {
     insert: new PreparedQuery<Insertable<RefreshTokensTable> & Record<string, unknown>, unknown>((db, p) =>

@@ -1,5 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { DialectTraits } from './dialect-traits.js';
+import type { DatabaseTraits } from './database-traits.js';
 import type { Database } from './schema.js';
 
 /**
@@ -9,7 +9,7 @@ import type { Database } from './schema.js';
  * rows are picked with `FOR UPDATE SKIP LOCKED`: several instances running
  * the job at once take disjoint rows instead of queueing on each other.
  */
-export function retentionRepo(db: Kysely<Database>, traits: DialectTraits) {
+export function retentionRepo(db: Kysely<Database>, traits: DatabaseTraits) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same clause on three tables' selects
   const skipLocked = <Q extends SelectQueryBuilder<Database, any, any>>(q: Q): Q =>
     traits.supportsRowLocks ? (q.forUpdate().skipLocked() as Q) : q;

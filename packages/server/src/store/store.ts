@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
-import type { DialectTraits } from './dialect-traits.js';
+import type { DatabaseTraits } from './database-traits.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
+import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
@@ -38,18 +39,10 @@ export interface SettledEffects {
 /** Every repository, bound to one executor (the pool or a transaction), and the effects that wait for its end. */
 export type Repos = BoundRepos & SettledEffects;
 
-type BoundRepos = ReturnType<typeof usersRepo> &
-  ReturnType<typeof companiesRepo> &
-  ReturnType<typeof sessionsRepo> &
-  ReturnType<typeof refreshTokensRepo> &
-  ReturnType<typeof signingKeysRepo> &
-  ReturnType<typeof auditRepo> &
-  ReturnType<typeof loginFailuresRepo>;
-
 /** The hot path's prepared queries; compiled on first use with the store's dialect. */
 type PreparedQueries = ReturnType<typeof preparedQueries>;
 
-function preparedQueries(traits: DialectTraits) {
+function preparedQueries(traits: DatabaseTraits) {
   return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
 }
 

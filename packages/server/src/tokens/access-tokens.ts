@@ -48,9 +48,9 @@ export class AccessTokens {
   }
 
   /** Signs a new access token; returns it with its expiry (unix seconds). */
-  async issue(subject: AccessTokenSubject): Promise<{ token: string; expiresAt: number }> {
+  async issue(subject: AccessTokenSubject): Promise<{ token: string; expiresAtS: number }> {
     const now = nowSeconds(this.clock);
-    const expiresAt = now + this.options.ttl;
+    const expiresAtS = now + this.options.ttl;
     const { kid, alg, key } = this.keys.signingKey();
     const claims = {
       ...subject.extra,
@@ -62,9 +62,9 @@ export class AccessTokens {
       sv: subject.sessionVersion,
       ...(subject.isAdmin ? { adm: true } : {}),
     };
-    const registered = { iss: this.options.issuer, aud: this.options.audience, jti: randomId(), iat: now, nbf: now, exp: expiresAt };
+    const registered = { iss: this.options.issuer, aud: this.options.audience, jti: randomId(), iat: now, nbf: now, exp: expiresAtS };
     const token = await signCompactJws({ alg, kid, typ: ACCESS_TOKEN_TYP }, { ...claims, ...registered }, key, this.signingThread);
-    return { token, expiresAt };
+    return { token, expiresAtS };
   }
 
   /** The claims of a token this process has already proven genuine and that has not expired: no signature check, no promise. */

@@ -112,7 +112,7 @@ function resolve(m: ModelState, spec: OpSpec): Op | undefined {
       return {
         label: `changePassword(${short(s.id)})`,
         causes: ['revoke'],
-        exec: ({ services }) => observe(() => services.sessions.changePassword(user.id, s.id, user.password, next, client)),
+        exec: ({ services }) => observe(() => services.passwords.change(user.id, s.id, user.password, next, client)),
         predict: (state) => model.changePassword(state, s.id, next),
       };
     }

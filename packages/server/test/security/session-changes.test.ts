@@ -108,7 +108,7 @@ function sessionChanges(open: () => Promise<StoreTarget>) {
     password_changed: async () => {
       const u = await newUser(services, companies);
       const [current, other] = [await login(services, u.account), await login(services, u.account)];
-      await services.sessions.changePassword(u.id, current.sessionId, PASSWORD, 'Another-Horse-8-Staple', client);
+      await services.passwords.change(u.id, current.sessionId, PASSWORD, 'Another-Horse-8-Staple', client);
       return [other.sessionId];
     },
     password_reset: async () => {
@@ -188,9 +188,7 @@ function sessionChanges(open: () => Promise<StoreTarget>) {
     try {
       await expect(services.sessions.logout(other.sessionId, client, u.id)).rejects.toBeDefined();
       await expect(services.admin.setUserStatus(u.id, 'disabled', CLI)).rejects.toBeDefined();
-      await expect(
-        services.sessions.changePassword(u.id, current.sessionId, PASSWORD, 'Another-Horse-8-Staple', client),
-      ).rejects.toBeDefined();
+      await expect(services.passwords.change(u.id, current.sessionId, PASSWORD, 'Another-Horse-8-Staple', client)).rejects.toBeDefined();
     } finally {
       await repairRevocationAudit(wired.target);
     }

@@ -1,11 +1,11 @@
 import type { AuthInfo } from '../auth-info.js';
-import type { ErrorDialect } from '../error-shapes.js';
+import type { ErrorShape } from '@duotoken/protocol';
 import { VerifyError } from '../verify-error.js';
 
 /** Options shared by the framework adapters. */
 export interface AdapterOptions {
-  /** Shape of error answers. Default `standard` (`{ code, msg, data }`). */
-  dialect?: ErrorDialect;
+  /** Shape of error answers: the wire dialect whose errors the clients read. Default `standard` (`{ code, msg, data }`). */
+  dialect?: ErrorShape;
 }
 
 /** A check run on an authenticated caller; throws a FORBIDDEN VerifyError to refuse. */

@@ -5,7 +5,7 @@ import { captchaDataUrl } from '../../auth/captcha/captcha-provider.js';
 import { AuthError, isAuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf } from '../../http/require-access.js';
-import type { Services } from '../../services.js';
+import type { LinCmsDeps } from '../dialect-deps.js';
 import { LinCmsError } from './lin-cms-codes.js';
 import { requestLabel } from './lin-cms-format.js';
 import type { LinCmsPasswordBody } from './lin-cms-schemas.js';
@@ -20,7 +20,7 @@ import type { LinCmsPasswordBody } from './lin-cms-schemas.js';
  * answers with its captcha disabled.
  */
 export async function drawLinCmsCaptcha(
-  services: Services,
+  services: LinCmsDeps,
   request: FastifyRequest,
 ): Promise<{ tag: string | null; image: string | null }> {
   if (services.config.captcha === 'off') return { tag: null, image: null };
@@ -35,11 +35,11 @@ export async function drawLinCmsCaptcha(
  * lin-cms's answers: a wrong old password is 10032, a confirmation that
  * differs or a new password the policy refuses is 10030 naming the field.
  */
-export async function changeLinCmsPassword(services: Services, request: FastifyRequest, body: Static<typeof LinCmsPasswordBody>) {
+export async function changeLinCmsPassword(services: LinCmsDeps, request: FastifyRequest, body: Static<typeof LinCmsPasswordBody>) {
   if (body.new_password !== body.confirm_password) throw new AuthError('INVALID_REQUEST', { details: { field: 'confirm_password' } });
   const p = principalOf(request);
   try {
-    await services.sessions.changePassword(p.userId, p.sessionId, body.old_password, body.new_password, clientInfo(request));
+    await services.passwords.change(p.userId, p.sessionId, body.old_password, body.new_password, clientInfo(request));
   } catch (error) {
     if (!isAuthError(error)) throw error;
     if (error.code === 'BAD_CREDENTIALS') throw new LinCmsError(error.code, 10032, { cause: error });

@@ -1,7 +1,6 @@
-import type { Config } from '../../config/settings.js';
 import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
-import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
+import type { LinCmsDeps } from '../dialect-deps.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { registerLinCmsRoutes } from './lin-cms-routes.js';
 import { LIN_CMS_TAG_HEADER } from './lin-cms-schemas.js';
@@ -15,7 +14,7 @@ const LIN_CMS_TOKEN_LOOKUP: TokenLookupOptions = { sources: ['header'], headerNa
  * `{ code, message, request }` errors. It holds no auth logic: login,
  * refresh and the access check are the shared services'.
  */
-export function createLinCmsDialect(_config: Config, services: Services): HttpDialect {
+export function createLinCmsDialect(services: LinCmsDeps): HttpDialect {
   const dialect: HttpDialect = {
     name: 'lin-cms',
     requestHeaders: ['authorization', LIN_CMS_TAG_HEADER],

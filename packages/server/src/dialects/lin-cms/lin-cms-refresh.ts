@@ -3,7 +3,7 @@ import { isAuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { bearerToken } from '../../http/token-lookup.js';
 import type { IssuedTokens } from '../../sessions/issued-tokens.js';
-import type { Services } from '../../services.js';
+import type { LinCmsDeps } from '../dialect-deps.js';
 import { LinCmsError } from './lin-cms-codes.js';
 
 /**
@@ -16,7 +16,7 @@ import { LinCmsError } from './lin-cms-codes.js';
  * 10042, genuine but expired, revoked or reused → 10052 (all but 10250 make
  * lin-cms-vue log out).
  */
-export async function refreshLinCmsToken(services: Services, request: FastifyRequest, mode: 'keep' | 'rotate'): Promise<IssuedTokens> {
+export async function refreshLinCmsToken(services: LinCmsDeps, request: FastifyRequest, mode: 'keep' | 'rotate'): Promise<IssuedTokens> {
   const token = bearerToken(request.headers.authorization);
   if (!token) throw new LinCmsError('REFRESH_TOKEN_INVALID', 10000);
   if (!services.codec.parse(token))

@@ -4,9 +4,9 @@ import { challengeRuleFor } from '../../auth/login-service.js';
 import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf, requireAccess } from '../../http/require-access.js';
-import type { Services } from '../../services.js';
+import type { LinCmsDeps } from '../dialect-deps.js';
 import type { MeView } from '@duotoken/protocol';
-import type { HttpDialect } from '../dialect.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
 import { changeLinCmsPassword, drawLinCmsCaptcha, passwordChangedMessage } from './lin-cms-account.js';
 import { linCmsPair, sendLinCmsError } from './lin-cms-format.js';
 import { refreshLinCmsToken } from './lin-cms-refresh.js';
@@ -40,7 +40,7 @@ function information(me: MeView) {
  * Routes of the lin-cms dialect (SPEC §4), mounted under `/cms` in their
  * own scope, so that unknown `/cms/...` paths also answer in lin-cms's shape.
  */
-export async function registerLinCmsRoutes(scope: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
+export async function registerLinCmsRoutes(scope: FastifyInstance, services: LinCmsDeps, dialect: HttpDialect): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const config = { dialect: 'lin-cms' as const };
   const tags = ['lin-cms'];

@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../../config/settings.js';
 import { extractAccessToken, type TokenLookupOptions } from '../../http/token-lookup.js';
-import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
-import { sendEnvelopeError } from '../standard/standard-format.js';
+import type { MmmDeps } from '../dialect-deps.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
+import { sendEnvelopeError } from '../../http/envelope.js';
 import { MMM_ACCESS_HEADER, MMM_REFRESH_HEADER, mmmPair } from './mmm-format.js';
 import { registerMmmRoutes } from './mmm-routes.js';
 
@@ -23,7 +22,7 @@ const MMM_TOKEN_LOOKUP: TokenLookupOptions = { sources: ['header'], headerNames:
  * every protected route. Login, refresh, company switching and the access
  * check are the shared services'.
  */
-export function createMmmDialect(_config: Config, services: Services): HttpDialect {
+export function createMmmDialect(services: MmmDeps): HttpDialect {
   const dialect: HttpDialect = {
     name: 'mmm',
     requestHeaders: [MMM_ACCESS_HEADER, MMM_REFRESH_HEADER],

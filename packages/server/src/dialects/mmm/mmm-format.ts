@@ -11,8 +11,8 @@ export const MMM_REFRESH_HEADER = 'x-mmm-refreshtoken';
 export function mmmPair(tokens: IssuedTokens): MmmTokenPair {
   return {
     access_token: tokens.accessToken,
-    expires_in: tokens.accessExpiresAt,
+    expires_in: tokens.accessExpiresAtS,
     refresh_token: tokens.refreshToken,
-    refresh_expires: tokens.refreshExpiresAt,
+    refresh_expires: tokens.refreshExpiresAtS,
   };
 }

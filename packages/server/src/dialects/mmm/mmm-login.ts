@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { clientInfo } from '../../http/client-info.js';
-import type { Services } from '../../services.js';
-import { ok } from '../standard/standard-format.js';
+import type { LoginRouteDeps } from '../dialect-deps.js';
+import { ok } from '../../http/envelope.js';
 import { mmmPair } from './mmm-format.js';
 
 /** What an mmm login reads from the body. */
@@ -17,7 +17,7 @@ export interface MmmLoginInput {
  * dialect `mmm`, answered with the mmm pair in the envelope. Seed 002's
  * clients know no captcha, so lockout and rate limits guard it alone.
  */
-export async function loginMmm(services: Services, request: FastifyRequest, body: MmmLoginInput) {
+export async function loginMmm(services: LoginRouteDeps, request: FastifyRequest, body: MmmLoginInput) {
   const tokens = await services.login.login({
     account: body.account,
     password: body.password,

@@ -4,12 +4,12 @@ import { Type } from 'typebox';
 import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf, requireAccess } from '../../http/require-access.js';
-import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
+import type { MmmDeps } from '../dialect-deps.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
 import { registerSharedLogin, sharesLogin } from '../shared-login.js';
-import { ok } from '../standard/standard-format.js';
+import { ok, envelope, ErrorEnvelope } from '../../http/envelope.js';
 import { loginErrors } from '../standard/standard-login.js';
-import { CompanyBody, envelope, ErrorEnvelope, MeData, protectedErrors } from '../standard/standard-schemas.js';
+import { CompanyBody, MeData, protectedErrors } from '../standard/standard-schemas.js';
 import { mmmPair } from './mmm-format.js';
 import { loginMmm } from './mmm-login.js';
 import { MmmHeaders, MmmLoginBody, MmmRefreshHeaders, MmmTokenPair } from './mmm-schemas.js';
@@ -20,7 +20,7 @@ import { MmmHeaders, MmmLoginBody, MmmRefreshHeaders, MmmTokenPair } from './mmm
  * are duotoken's, in the same shape, so a client has a protected route to
  * call and a way to end its session.
  */
-export async function registerMmmRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
+export async function registerMmmRoutes(base: FastifyInstance, services: MmmDeps, dialect: HttpDialect): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const config = { dialect: 'mmm' as const };
   const tags = ['mmm'];

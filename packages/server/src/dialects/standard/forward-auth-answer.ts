@@ -1,4 +1,5 @@
 import { SUCCESS_CODE, SUCCESS_MESSAGE, type AccessTokenClaims, type Language } from '@duotoken/protocol';
+import { identityHeadersOf } from '../../http/identity-headers.js';
 import type { Principal } from '../../sessions/access-guard.js';
 
 /** The `200` of `GET /auth/verify` for one principal: the x-auth-* headers and the envelope, as JSON text. */
@@ -23,12 +24,7 @@ export function forwardAuthAnswer(p: Principal): ForwardAuthAnswer {
   if (known) return known;
   const data = { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles };
   const answer: ForwardAuthAnswer = {
-    headers: {
-      'x-auth-user-id': String(p.userId),
-      'x-auth-company-id': p.companyId === null ? '' : String(p.companyId),
-      'x-auth-session-id': p.sessionId,
-      'x-auth-roles': p.roles.join(','),
-    },
+    headers: identityHeadersOf(p),
     body: {
       zh: JSON.stringify({ code: SUCCESS_CODE, msg: SUCCESS_MESSAGE.zh, data }),
       en: JSON.stringify({ code: SUCCESS_CODE, msg: SUCCESS_MESSAGE.en, data }),

@@ -8,16 +8,15 @@ import { AuthError } from '../../errors/auth-error.js';
 import { clientInfo } from '../../http/client-info.js';
 import { principalOf, requireAccess } from '../../http/require-access.js';
 import { extractAccessToken } from '../../http/token-lookup.js';
-import type { Services } from '../../services.js';
-import type { HttpDialect } from '../dialect.js';
-import { ok, standardPair } from './standard-format.js';
+import type { StandardDeps } from '../dialect-deps.js';
+import type { HttpDialect } from '../../http/http-dialect.js';
+import { standardPair } from './standard-format.js';
+import { ok, envelope, ErrorEnvelope } from '../../http/envelope.js';
 import { forwardAuthAnswer } from './forward-auth-answer.js';
 import {
   bearer,
   ChallengeData,
   CompanyBody,
-  envelope,
-  ErrorEnvelope,
   LoginBody,
   MeData,
   PasswordBody,
@@ -27,12 +26,12 @@ import {
   TokenPair,
   VerifyData,
 } from './standard-schemas.js';
-import { findStandardRefreshToken, standardTokenLookup } from './standard-dialect.js';
+import { findStandardRefreshToken, standardTokenLookup } from './standard-tokens.js';
 import { sharesLogin } from '../shared-login.js';
 import { loginErrors, loginStandard } from './standard-login.js';
 
 /** Routes of the standard dialect (SPEC §3). */
-export async function registerStandardRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {
+export async function registerStandardRoutes(base: FastifyInstance, services: StandardDeps, dialect: HttpDialect): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;
   const config_ = { dialect: 'standard' as const };
@@ -232,13 +231,7 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
     },
     async (request) => {
       const p = principalOf(request);
-      await services.sessions.changePassword(
-        p.userId,
-        p.sessionId,
-        request.body.old_password,
-        request.body.new_password,
-        clientInfo(request),
-      );
+      await services.passwords.change(p.userId, p.sessionId, request.body.old_password, request.body.new_password, clientInfo(request));
       return ok(request, null);
     },
   );

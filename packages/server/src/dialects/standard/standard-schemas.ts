@@ -1,11 +1,5 @@
-import { Type, type TSchema } from 'typebox';
-
-/** `{ code, msg, data }` with a typed `data`. */
-export const envelope = <T extends TSchema>(data: T) =>
-  Type.Object({ code: Type.String({ examples: ['00000'] }), msg: Type.String(), data });
-
-/** Any error answer of the standard dialect. */
-export const ErrorEnvelope = Type.Object({ code: Type.String({ examples: ['10028'] }), msg: Type.String(), data: Type.Unknown() });
+import { Type } from 'typebox';
+import { ErrorEnvelope } from '../../http/envelope.js';
 
 export const TokenPair = Type.Object({
   token_type: Type.Literal('Bearer'),

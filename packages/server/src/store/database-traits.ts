@@ -1,8 +1,8 @@
 /**
- * What differs between the SQL dialects the store runs on. Code outside
+ * What differs between the databases the store runs on (SQLite, PostgreSQL). Code outside
  * `store/open-*.ts` asks these capability flags, never "which database is it".
  */
-export interface DialectTraits {
+export interface DatabaseTraits {
   /** Which database it is, for display only (admin overview); code never branches on it. */
   readonly displayName: 'sqlite' | 'postgres';
   /** Column type of an auto-generated integer id (`integer` on SQLite, `serial` on PostgreSQL). */
@@ -26,7 +26,7 @@ export interface DialectTraits {
   readonly databaseClock: boolean;
 }
 
-export const SQLITE_TRAITS: DialectTraits = Object.freeze({
+export const SQLITE_TRAITS: DatabaseTraits = Object.freeze({
   displayName: 'sqlite',
   autoIdType: 'integer',
   autoIncrementKeyword: true,
@@ -35,7 +35,7 @@ export const SQLITE_TRAITS: DialectTraits = Object.freeze({
   databaseClock: false,
 });
 
-export const POSTGRES_TRAITS: DialectTraits = Object.freeze({
+export const POSTGRES_TRAITS: DatabaseTraits = Object.freeze({
   displayName: 'postgres',
   autoIdType: 'serial',
   autoIncrementKeyword: false,

@@ -1,0 +1,202 @@
+import type { Insertable } from 'kysely';
+import type { AuditEventRow, AuditFilter } from './audit-repo.js';
+import type { CompanyFilter, CompanyMemberRow, CompanyRow, CompanyWithMembers, MembershipView } from './companies-repo.js';
+import type { LockSchedule, LoginFailureRow, ReservedAttempt } from './login-failures-repo.js';
+import type { RefreshTokenRow } from './refresh-tokens-repo.js';
+import type { RefreshVerdict } from './refresh-verdict.js';
+import type { AuditEventsTable, RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
+import type { FencedSession, LiveSessionFilter, LiveSessionWithUser, SessionContext, SessionRow } from './sessions-repo.js';
+import type { SigningKeyRow } from './signing-keys-repo.js';
+import type { UserFilter, UserPageQuery, UserRow } from './users-repo.js';
+
+// The store's seam, declared: every method the services may call, by table, named for its
+// purpose. Each repository file implements its part (store.ts checks it against these at
+// compile time); a method a repository adds is unreachable until it is declared here.
+
+/** The accounts (`users` table). */
+export interface UsersRepo {
+  createUser(input: { account: string; name: string; passwordHash: string; isAdmin: boolean; now: number }): Promise<UserRow>;
+  findUserByAccount(account: string): Promise<UserRow | undefined>;
+  findUserById(id: number): Promise<UserRow | undefined>;
+  countUsers(): Promise<number>;
+  /** A page of users matching the filter, sorted (default: by id, ascending). */
+  listUsers(page: UserPageQuery): Promise<UserRow[]>;
+  /** How many users match the filter (the `total` beside a page). */
+  countUsersMatching(filter: UserFilter): Promise<number>;
+  setUserName(id: number, name: string, now: number): Promise<boolean>;
+  setUserStatus(id: number, status: 'active' | 'disabled', now: number): Promise<boolean>;
+  /** Password hashes of up to `limit` users picked at random (the dummy hash imitates their parameters). */
+  sampleUserPasswordHashes(limit: number): Promise<string[]>;
+  setPasswordHash(id: number, passwordHash: string, now: number): Promise<boolean>;
+}
+
+/** Companies and memberships. */
+export interface CompaniesRepo {
+  createCompany(input: { name: string; now: number }): Promise<CompanyRow>;
+  findCompany(id: number): Promise<CompanyRow | undefined>;
+  /** A page of companies matching the filter, by id, each with its number of members. */
+  listCompaniesPage(
+    page: CompanyFilter & {
+      limit: number;
+      offset: number;
+    },
+  ): Promise<CompanyWithMembers[]>;
+  /** How many companies match the filter. */
+  countCompanies(filter: CompanyFilter): Promise<number>;
+  /** Renames and/or enables/disables a company; the updated row, or undefined when there is none. */
+  updateCompany(
+    id: number,
+    change: {
+      name?: string;
+      status?: 'active' | 'disabled';
+    },
+  ): Promise<CompanyRow | undefined>;
+  /** A page of a company's members, by user id. */
+  listCompanyMembers(
+    companyId: number,
+    page: {
+      limit: number;
+      offset: number;
+    },
+  ): Promise<CompanyMemberRow[]>;
+  countCompanyMembers(companyId: number): Promise<number>;
+  /** Adds a membership, or replaces its roles when it exists. */
+  upsertMembership(input: { userId: number; companyId: number; roles: string[]; isDefault: boolean; now: number }): Promise<void>;
+  removeMembership(userId: number, companyId: number): Promise<boolean>;
+  /** Roles of a user in an active company, or undefined when not a member (or the company is disabled). */
+  findMembershipRoles(userId: number, companyId: number): Promise<string[] | undefined>;
+  listMemberships(userId: number): Promise<MembershipView[]>;
+}
+
+/** Sessions: opening, reading, and the changes `SessionChanges` and the company switch make. */
+export interface SessionsRepo {
+  createSession(row: Insertable<SessionsTable>): Promise<void>;
+  findSession(id: string): Promise<SessionRow | undefined>;
+  touchSession(id: string, now: number): Promise<void>;
+  /** Moves a live session to another company and bumps its version; returns the new version. */
+  switchCompany(id: string, companyId: number, now: number): Promise<number | undefined>;
+  /**
+   * Bumps the version of a user's live sessions in one company, so their
+   * outstanding access tokens are refused (role change); returns the new versions.
+   */
+  bumpSessionVersions(
+    filter: {
+      userId: number;
+      companyId: number;
+    },
+    now: number,
+  ): Promise<
+    Array<{
+      id: string;
+      version: number;
+    }>
+  >;
+  /** Revokes the sessions matching the filter (every field narrows it) not revoked yet; returns their ids. */
+  revokeSessions(
+    filter: {
+      id?: string;
+      ids?: readonly string[];
+      userId?: number;
+      companyId?: number;
+      exceptId?: string;
+    },
+    reason: string,
+    now: number,
+  ): Promise<string[]>;
+  /** Live sessions of a user, newest first. */
+  listLiveSessions(userId: number, now: number): Promise<SessionRow[]>;
+  /** A page of live sessions across users, newest first, with their users' account and name. */
+  listLiveSessionsPage(
+    filter: LiveSessionFilter & {
+      limit: number;
+      offset: number;
+    },
+    now: number,
+  ): Promise<LiveSessionWithUser[]>;
+  /** How many live sessions match the filter. */
+  countLiveSessions(filter: LiveSessionFilter, now: number): Promise<number>;
+  /**
+   * The session, its user's status and admin flag, and its roles in the
+   * session's company, in one query: the refresh hot path reads this once
+   * instead of three times.
+   */
+  findSessionContext(id: string): Promise<SessionContext | undefined>;
+  /** Sessions revoked or re-versioned since `since` (ms): the fence's start-up load and its store poll (an indexed range read). */
+  listFencedSince(since: number): Promise<FencedSession[]>;
+}
+
+/** Refresh tokens: insert, the one consuming capability, and reads. */
+export interface RefreshTokensRepo {
+  insertRefreshToken(row: Insertable<RefreshTokensTable>): Promise<void>;
+  /**
+   * Marks an unconsumed, unexpired token consumed by `successor`. Exactly one
+   * of concurrent callers gets the row back: the conditional UPDATE is the
+   * race's referee. `consumed_at` is taken from the consuming clock (the
+   * database's on PostgreSQL), so it can differ from `now`.
+   */
+  consumeRefreshToken(jti: string, successor: string, now: number): Promise<RefreshTokenRow | undefined>;
+  /**
+   * Consumes a refresh token and judges the attempt, in one capability
+   * (SPEC §2): `unused` when this caller's conditional UPDATE consumed it
+   * (succeeded by `successor`, which the caller then inserts in the same
+   * transaction); otherwise `in-grace`, `superseded` or `expired` from one read of
+   * the token and its successor, with the elapsed time taken on the
+   * consuming clock. The rotate path costs one statement, as a plain consume.
+   */
+  rotateRefreshToken(jti: string, successor: string, nowMs: number, graceMs: number): Promise<RefreshVerdict>;
+  findRefreshToken(jti: string): Promise<RefreshTokenRow | undefined>;
+  /** The session's newest unconsumed refresh token, if any. */
+  findLiveRefreshToken(sessionId: string, now: number): Promise<RefreshTokenRow | undefined>;
+  /** Unconsumed, unexpired tokens of a session (the tests' check that a family has one live token; no service reads it). */
+  countLiveRefreshTokens(sessionId: string, now: number): Promise<number>;
+}
+
+/** Signing keys of the key ring (EdDSA). */
+export interface SigningKeysRepo {
+  listSigningKeys(): Promise<SigningKeyRow[]>;
+  insertSigningKey(row: Insertable<SigningKeysTable>): Promise<void>;
+  /** Stops every key but `kid` from signing (they stay published until retired_at + access lifetime). */
+  retireOtherKeys(kid: string, now: number): Promise<void>;
+  deleteKeysRetiredBefore(cutoff: number): Promise<void>;
+}
+
+/** The audit log. */
+export interface AuditRepo {
+  insertAuditEvent(row: Insertable<AuditEventsTable>): Promise<void>;
+  /** Newest first, paged by `beforeId`. */
+  queryAuditEvents(f: AuditFilter): Promise<AuditEventRow[]>;
+  /** How many events of each of `types` happened in [since, until) (types with none are absent). */
+  countAuditEventsByType(types: readonly string[], since: number, until: number): Promise<Record<string, number>>;
+}
+
+/** Failed-login counters and locks (lockout). */
+export interface LoginFailuresRepo {
+  findLoginFailures(key: string): Promise<LoginFailureRow | undefined>;
+  /**
+   * Counts one attempt and writes the lock it causes, unless the key is
+   * locked at `now`: then nothing changes and the answer is undefined.
+   * Concurrent callers are serialised by the row, so past the threshold
+   * exactly one of them starts the lock and the others are refused.
+   */
+  reserveLoginAttempt(key: string, now: number, schedule: LockSchedule): Promise<ReservedAttempt | undefined>;
+  /**
+   * A right password: forgives the attempt reserved at `seq` and every one
+   * reserved before it. Attempts reserved after it stay counted; the lock
+   * is lifted when they are fewer than `threshold`.
+   */
+  forgiveLoginAttempts(key: string, seq: number, threshold: number): Promise<void>;
+  /**
+   * An attempt that was never checked (refused by a limit): uncounts it, and
+   * lifts the lock it started (`lockedUntil`, its reservation's) or one that
+   * the remaining count no longer warrants.
+   */
+  releaseLoginAttempt(key: string, lockedUntil: number, threshold: number): Promise<void>;
+  /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
+  countLocksInForce(now: number): Promise<number>;
+  /** Forgets the failures and the lock of a key (admin unlock, password reset). */
+  clearLoginFailures(key: string): Promise<void>;
+}
+
+/** Every repository, bound to one executor (the pool or a transaction). */
+export interface BoundRepos
+  extends UsersRepo, CompaniesRepo, SessionsRepo, RefreshTokensRepo, SigningKeysRepo, AuditRepo, LoginFailuresRepo {}
