@@ -48,7 +48,9 @@ function rotationNotes(page: Page): Promise<number> {
     () =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('duotoken-rotations');
-        open.onerror = () => reject(open.error);
+        // No database yet: nothing was noted (and the probe must not create an empty one).
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => resolve(0);
         open.onsuccess = () => {
           const count = open.result.transaction('replaced').objectStore('replaced').count();
           count.onerror = () => reject(count.error);
