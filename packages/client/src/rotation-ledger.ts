@@ -39,6 +39,8 @@ export function memoryRotationLedger(notes: Set<string> = realmNotes): RotationL
 }
 
 const STORE = 'replaced';
+/** Longest wait for IndexedDB (ms); it answers in a few ms. */
+const ANSWER_MS = 2_000;
 
 function settle<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -52,6 +54,15 @@ function committed(tx: IDBTransaction): Promise<void> {
     tx.oncomplete = () => resolve();
     tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
   });
+}
+
+/** `promise`, or a rejection after `ms`: IndexedDB may never answer (Safari has left `open` pending), and the refresh lock is held meanwhile. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`IndexedDB did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** SHA-256 of a token, hex: the ledger never holds a usable token. */
@@ -87,8 +98,9 @@ export function indexedDbRotationLedger(factory: IDBFactory, now: () => number =
   return {
     async wasReplaced(accessToken) {
       try {
-        const tx = (await open()).transaction(STORE, 'readonly');
-        return (await settle(tx.objectStore(STORE).getKey(await fingerprint(accessToken)))) !== undefined;
+        const key = await fingerprint(accessToken);
+        const tx = (await within(open(), ANSWER_MS)).transaction(STORE, 'readonly');
+        return (await within(settle(tx.objectStore(STORE).getKey(key)), ANSWER_MS)) !== undefined;
       } catch {
         return false;
       }
@@ -96,7 +108,7 @@ export function indexedDbRotationLedger(factory: IDBFactory, now: () => number =
     async noteReplaced(accessToken) {
       try {
         const key = await fingerprint(accessToken);
-        const tx = (await open()).transaction(STORE, 'readwrite');
+        const tx = (await within(open(), ANSWER_MS)).transaction(STORE, 'readwrite');
         const store = tx.objectStore(STORE);
         // Notes older than an hour are of no use: a tab's view of the storage lags by milliseconds.
         const old = store.index('at').openKeyCursor(IDBKeyRange.upperBound(now() - 3_600_000));
@@ -106,7 +118,7 @@ export function indexedDbRotationLedger(factory: IDBFactory, now: () => number =
           old.result.continue();
         };
         store.put({ at: now() }, key);
-        await committed(tx);
+        await within(committed(tx), ANSWER_MS);
       } catch {
         // Best effort (see above).
       }
