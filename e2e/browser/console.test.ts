@@ -24,6 +24,45 @@ function seen(server: TestServer, path: string): number {
   }).length;
 }
 
+/** Which tab sent which /auth request and what came back, in order (printed when a count is off). */
+function authTraffic(tabs: Record<string, Page>): string[] {
+  const lines: string[] = [];
+  const start = Date.now();
+  for (const [name, tab] of Object.entries(tabs)) {
+    const path = (url: string) => new URL(url).pathname;
+    tab.on(
+      'request',
+      (r) => void (path(r.url()).startsWith('/auth/') && lines.push(`${Date.now() - start} ms ${name} ${r.method()} ${path(r.url())}`)),
+    );
+    tab.on(
+      'response',
+      (r) => void (path(r.url()).startsWith('/auth/') && lines.push(`${Date.now() - start} ms ${name} ${r.status()} ${path(r.url())}`)),
+    );
+  }
+  return lines;
+}
+
+/** Replaced access tokens the SDK noted in IndexedDB (fingerprints), as a page of the origin sees them. */
+function rotationNotes(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('duotoken-rotations');
+        // No database yet: nothing was noted (and the probe must not create an empty one).
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => resolve(0);
+        open.onsuccess = () => {
+          const count = open.result.transaction('replaced').objectStore('replaced').count();
+          count.onerror = () => reject(count.error);
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+        };
+      }),
+  );
+}
+
 const actor = { userId: null, ip: null };
 
 describe.skipIf(!BROWSER_PATH)('web console self-service in real Chromium', () => {
@@ -131,6 +170,7 @@ describe.skipIf(!BROWSER_PATH)('web console self-service in real Chromium', () =
     const tab2 = await context.newPage();
     await tab2.goto(`${server.url}/console/#/account/sessions`);
     await tab2.locator(byId('session-row')).first().waitFor(); // same session, from localStorage
+    const traffic = authTraffic({ tab1, tab2 });
     const refreshesBefore = seen(server, '/auth/refresh-token');
     expect(refreshesBefore).toBe(0); // a fresh tab judged expiry on the server's clock, not its own
 
@@ -148,7 +188,9 @@ describe.skipIf(!BROWSER_PATH)('web console self-service in real Chromium', () =
     await finished;
     await context.unroute('**/auth/refresh-token');
 
-    expect(seen(server, '/auth/refresh-token') - refreshesBefore).toBe(1);
+    expect(seen(server, '/auth/refresh-token') - refreshesBefore, traffic.join('\n')).toBe(1);
+    // The refresh noted the token it replaced where the other tab reads it coherently under the lock (its localStorage may lag).
+    expect(await rotationNotes(tab2)).toBe(1);
     expect(await tab1.locator(byId('table-error')).count()).toBe(0);
     expect(await tab2.locator(byId('table-error')).count()).toBe(0);
     // Both tabs hold the one rotated pair.

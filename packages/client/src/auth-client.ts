@@ -10,6 +10,7 @@ import { linCmsDialect } from './dialects/lin-cms-dialect.js';
 import { mmmDialect } from './dialects/mmm-dialect.js';
 import { standardDialect } from './dialects/standard-dialect.js';
 import { createAuthorizedFetch, type AuthorizedFetch } from './fetch-adapter.js';
+import { defaultRotationLedger } from './rotation-ledger.js';
 import { createTabSync, noTabSync } from './tab-sync.js';
 import { isBrowserPage, resolveStorage, TokenStore, type AuthTokens, type StorageOption } from './token-store.js';
 
@@ -136,6 +137,7 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
     skew: new ClockSkew(options.now),
     lock: options.lock ?? defaultLock(),
     sync: crossTab ? createTabSync(storageKey) : noTabSync(),
+    ledger: defaultRotationLedger(),
     fetch: options.fetch ?? ((input, init) => platformFetch(input, init)),
     credentialOptions: { getInUrl: options.getInUrl ?? false, autoRenew: options.autoRenew ?? false },
     refreshLeewayMs: (options.refreshLeeway ?? 30) * 1000,

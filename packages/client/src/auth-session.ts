@@ -4,6 +4,7 @@ import type { ClientDialect, CredentialOptions, Credentials, TokenPairTimes, Ver
 import { HttpTransport, type FetchLike, type WireAnswer } from './http-transport.js';
 import { exchangeRefreshToken } from './refresh-exchange.js';
 import { RefreshFlight, type RefreshOutcome } from './refresh-flight.js';
+import type { RotationLedger } from './rotation-ledger.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 import type { AuthTokens, TokenStore } from './token-store.js';
 
@@ -18,6 +19,8 @@ export interface SessionConfig {
   skew: ClockSkew;
   lock: CrossTabLock;
   sync: TabSync;
+  /** Where refreshes note the access tokens they replaced, read coherently by the next holder of the lock. */
+  ledger: RotationLedger;
   fetch: FetchLike;
   credentialOptions: CredentialOptions;
   /** Refresh when the access token has less than this left (ms, server clock). */
@@ -52,6 +55,7 @@ export class AuthSession {
       store: config.store,
       lock: config.lock,
       sync: config.sync,
+      ledger: config.ledger,
       exchange: (refreshToken) =>
         exchangeRefreshToken(this.transport, config.dialect, refreshToken, config.refreshTimeoutMs, () => config.skew.offsetMs),
     });

@@ -1,5 +1,6 @@
 import type { AuthClientError } from './client-errors.js';
 import type { CrossTabLock } from './cross-tab-lock.js';
+import type { RotationLedger } from './rotation-ledger.js';
 import type { TabSync } from './tab-sync.js';
 import type { AuthTokens, TokenStore } from './token-store.js';
 
@@ -28,6 +29,11 @@ export type RefreshOutcome =
  * dialects (lin-cms) keep the refresh token across refreshes. The rotated pair is
  * stored before the lock is released, and announced to the other tabs.
  *
+ * The stored pair a tab reads may lag behind another tab's write (see
+ * {@link RotationLedger}), so the replaced access token is also noted in the
+ * ledger before the lock is released; a holder that still reads the replaced
+ * token waits for its storage to catch up instead of refreshing again.
+ *
  * Nothing here calls user code: notifications happen after `run` resolves,
  * when the lock is free.
  */
@@ -39,6 +45,9 @@ export class RefreshFlight {
       store: TokenStore;
       lock: CrossTabLock;
       sync: TabSync;
+      ledger: RotationLedger;
+      /** How long a tab whose storage lags waits for the pair another tab stored (ms); then it refreshes itself. Default 3 000. */
+      catchUpMs?: number;
       /** Trades a refresh token for a new pair (one HTTP request, bounded by a timeout). */
       exchange: (refreshToken: string) => Promise<ExchangeResult>;
     },
@@ -61,8 +70,9 @@ export class RefreshFlight {
   }
 
   private async underLock(stale: string | null): Promise<RefreshOutcome> {
-    const { store, sync } = this.deps;
-    const current = await store.load();
+    const { store, sync, ledger } = this.deps;
+    let current = await store.load();
+    if (current && current.accessToken === stale && (await ledger.wasReplaced(current.accessToken))) current = await this.catchUp(current);
     if (!current) return { kind: 'login-required', code: 'LOGIN_REQUIRED' };
     if (current.accessToken !== stale) return { kind: 'refreshed', tokens: current, changed: false };
     const result = await this.deps.exchange(current.refreshToken);
@@ -75,7 +85,22 @@ export class RefreshFlight {
       return { kind: 'login-required', code: result.code };
     }
     const stored = await store.replaceIf(current.refreshToken, result.tokens);
-    if (stored === result.tokens) sync.publish({ type: 'tokens', previous: current.refreshToken, tokens: result.tokens });
+    if (stored === result.tokens) {
+      await ledger.noteReplaced(current.accessToken);
+      sync.publish({ type: 'tokens', previous: current.refreshToken, tokens: result.tokens });
+    }
     return stored ? { kind: 'refreshed', tokens: stored, changed: true } : { kind: 'login-required', code: 'LOGIN_REQUIRED' };
+  }
+
+  /** Reads the storage until it no longer holds `lagging` (another tab's rotation arrived, or a logout), within `catchUpMs`. */
+  private async catchUp(lagging: AuthTokens): Promise<AuthTokens | null> {
+    const deadline = Date.now() + (this.deps.catchUpMs ?? 3_000);
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const current = await this.deps.store.load();
+      if (current?.accessToken !== lagging.accessToken) return current;
+    }
+    // Never arrived (a tab with storage of its own that missed the announcement): refresh, within the server's grace window.
+    return lagging;
   }
 }

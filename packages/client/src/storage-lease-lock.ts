@@ -37,7 +37,8 @@ function readLease(storage: WebStorageLike, key: string): Lease | null {
  * best effort (Web Storage has no compare-and-swap), so two tabs may rarely
  * both refresh; the server's grace window then hands both the same successor,
  * and nobody is logged out. Waiting is bounded by the lease lifetime: a lease
- * left by a closed tab expires and is taken over.
+ * left by a closed tab expires and is taken over; a lease is never taken
+ * over before it expires.
  */
 export function createStorageLeaseLock(storage: WebStorageLike, options: StorageLeaseOptions = {}): CrossTabLock {
   const ttlMs = options.ttlMs ?? 20_000;
@@ -47,19 +48,19 @@ export function createStorageLeaseLock(storage: WebStorageLike, options: Storage
   // Tasks of this lock queue here first, so the storage is contended by one task per tab at a time.
   const local = inProcessLock(new Map());
 
+  /** Whether `lease` still excludes others: unexpired, and not claiming more than a lease can (written by a clock that jumped). */
+  const isLive = (lease: Lease | null, at: number) => lease !== null && lease.expiresAt > at && lease.expiresAt <= at + ttlMs;
+
   async function acquire(key: string, owner: string): Promise<void> {
-    const maxAttempts = Math.ceil((2 * ttlMs) / (pollMs + settleMs)) + 1;
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const lease = readLease(storage, key);
-      if (!lease || lease.expiresAt <= now()) {
+    // Never goes ahead while another tab's lease is live: every lease ends within ttlMs, so the wait is bounded.
+    for (;;) {
+      if (!isLive(readLease(storage, key), now())) {
         storage.setItem(key, JSON.stringify({ owner, expiresAt: now() + ttlMs }));
         await sleep(settleMs);
         if (readLease(storage, key)?.owner === owner) return;
       }
       await sleep(pollMs);
     }
-    // Unreachable unless the clock stands still; go ahead rather than hang (the grace window covers a double refresh).
-    storage.setItem(key, JSON.stringify({ owner, expiresAt: now() + ttlMs }));
   }
 
   return {

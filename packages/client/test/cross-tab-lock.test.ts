@@ -1,4 +1,4 @@
-import { createAuthClient, createStorageLeaseLock, webStorage } from '@duotoken/client';
+import { createAuthClient, createStorageLeaseLock, webStorage, type CrossTabLock } from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, CLIENT_TEST_ENV, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
 
@@ -12,31 +12,66 @@ function mapStorage() {
   };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `tasks` tasks spread over `tabs` locks, each holding for `holdMs`; returns the [start, end] of every hold, in order of start. */
+async function holds(tabs: CrossTabLock[], tasks: number, holdMs: number): Promise<Array<[number, number]>> {
+  const spans: Array<[number, number]> = [];
+  const task = async () => {
+    const start = performance.now();
+    await sleep(holdMs);
+    spans.push([start, performance.now()]);
+  };
+  await Promise.all(Array.from({ length: tasks }, (_, i) => tabs[i % tabs.length]!.run('refresh', task)));
+  return spans.sort((a, b) => a[0] - b[0]);
+}
+
+/** Holds that began before the previous one ended (ms of overlap each): none under a working lock. */
+function overlaps(spans: Array<[number, number]>): number[] {
+  return spans.slice(1).flatMap(([start], i) => (start < spans[i]![1] ? [spans[i]![1] - start] : []));
+}
 
 describe('storage lease lock (browsers without Web Locks)', () => {
-  it('two tabs never hold the lease at once', async () => {
+  it('three tabs taking the lease 12 times never hold it at once (measured start and end of every hold)', async () => {
     const storage = mapStorage();
-    const tabs = [createStorageLeaseLock(storage, { pollMs: 5, settleMs: 5 }), createStorageLeaseLock(storage, { pollMs: 5, settleMs: 5 })];
-    let holders = 0;
-    let maxHolders = 0;
-    const task = async () => {
-      holders++;
-      maxHolders = Math.max(maxHolders, holders);
-      await tick();
-      holders--;
-    };
-    await Promise.all(Array.from({ length: 6 }, (_, i) => tabs[i % 2]!.run('refresh', task)));
-    expect(maxHolders).toBe(1);
+    const tabs = Array.from({ length: 3 }, () => createStorageLeaseLock(storage, { pollMs: 2, settleMs: 3 }));
+    const spans = await holds(tabs, 12, 15);
+    expect(spans).toHaveLength(12);
+    expect(overlaps(spans)).toEqual([]);
     expect(storage.values.size).toBe(0); // released
   });
 
-  it('takes over a lease left by a tab that died holding it', async () => {
+  it('the overlap measure sees tabs without a working lease', async () => {
+    // The measure itself, on a lock that excludes nothing: the holds of different tabs overlap.
+    const noLock: CrossTabLock = { run: (_name, task) => task() };
+    expect(overlaps(await holds([noLock, noLock, noLock], 12, 15)).length).toBeGreaterThan(0);
+  });
+
+  it('waits while a tab that died holding the lease has it live, and takes over once it expires, not before', async () => {
     const storage = mapStorage();
     let now = 1_000_000;
     storage.setItem('refresh:lease', JSON.stringify({ owner: 'closed tab', expiresAt: now + 100 }));
-    const lock = createStorageLeaseLock(storage, { ttlMs: 100, pollMs: 5, settleMs: 1, now: () => (now += 10) });
-    await expect(lock.run('refresh', async () => 'ran')).resolves.toBe('ran');
+    const lock = createStorageLeaseLock(storage, { ttlMs: 100, pollMs: 2, settleMs: 1, now: () => now });
+    let ranAt: number | null = null;
+    const run = lock.run('refresh', async () => {
+      ranAt = now;
+    });
+    // Many more attempts than the lease's lifetime would allow, on a clock that stands still short of the expiry.
+    for (const at of [1_000_000, 1_000_050, 1_000_099]) {
+      now = at;
+      await sleep(300);
+      expect(ranAt).toBeNull();
+    }
+    now = 1_000_100;
+    await expect(Promise.race([run.then(() => 'ran'), sleep(2_000).then(() => 'still waiting')])).resolves.toBe('ran');
+    expect(ranAt).toBe(1_000_100);
+  });
+
+  it('ignores a lease claiming to last longer than any lease can (written before the clock went back)', async () => {
+    const storage = mapStorage();
+    storage.setItem('refresh:lease', JSON.stringify({ owner: 'another tab', expiresAt: Date.now() + 3_600_000 }));
+    const lock = createStorageLeaseLock(storage, { ttlMs: 1_000, pollMs: 2, settleMs: 1 });
+    await expect(Promise.race([lock.run('refresh', async () => 'ran'), sleep(2_000).then(() => 'still waiting')])).resolves.toBe('ran');
   });
 });
 
