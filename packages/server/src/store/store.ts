@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
 import type { DialectTraits } from './dialect-traits.js';
+import { liveRotationQueries, liveRotationRepo } from './live-rotation-repo.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
@@ -42,6 +43,7 @@ type BoundRepos = ReturnType<typeof usersRepo> &
   ReturnType<typeof companiesRepo> &
   ReturnType<typeof sessionsRepo> &
   ReturnType<typeof refreshTokensRepo> &
+  ReturnType<typeof liveRotationRepo> &
   ReturnType<typeof signingKeysRepo> &
   ReturnType<typeof auditRepo> &
   ReturnType<typeof loginFailuresRepo>;
@@ -50,11 +52,18 @@ type BoundRepos = ReturnType<typeof usersRepo> &
 type PreparedQueries = ReturnType<typeof preparedQueries>;
 
 function preparedQueries(traits: DialectTraits) {
-  return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
+  return {
+    traits,
+    users: userQueries(),
+    companies: companyQueries(),
+    sessions: sessionQueries(),
+    refreshTokens: refreshTokenQueries(traits),
+    liveRotation: liveRotationQueries(traits),
+  };
 }
 
 function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
-  // Object.assign, not an object literal of seven spreads: on V8 the spread
+  // Object.assign, not an object literal of eight spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
     {},
@@ -62,6 +71,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
+    liveRotationRepo(db, q.liveRotation, q.sessions, q.traits),
     signingKeysRepo(db),
     auditRepo(db),
     loginFailuresRepo(db),

@@ -214,6 +214,89 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     }
   });
 
+  /** The common refresh at `now` with a 1 h idle limit and successor expiry `T0 + 7_200_000`. */
+  const live = (jti: string, successor: string, now: number, sessionId?: string) =>
+    store.rotateLiveRefreshToken({ jti, successor, nowMs: now, idleMs: 3_600_000, successorExpiresAtMs: T0 + 7_200_000, sessionId });
+
+  it('rotateLiveRefreshToken: consumes, inserts the successor (never past its session), touches the session, in one capability', async () => {
+    const company = await store.createCompany({ name: 'Live', now: T0 });
+    await store.upsertMembership({ userId: alice, companyId: company.id, roles: ['viewer'], isDefault: true, now: T0 });
+    const sid = await newSession(alice, { company_id: company.id, expires_at: T0 + 5_000_000 });
+    const r1 = await newToken(sid);
+    const r2 = id();
+    const rotated = await live(r1.jti, r2, T0 + 10);
+    expect(rotated).toMatchObject({
+      context: { userStatus: 'active', isAdmin: false, roles: ['viewer'] },
+      successorExpiresAtMs: T0 + 5_000_000,
+    });
+    expect(rotated!.context.session).toMatchObject({ id: sid, user_id: alice, company_id: company.id, version: 1 });
+    expectNumbers(rotated!.context.session as unknown as Record<string, unknown>, ['user_id', 'version', 'expires_at', 'last_used_at']);
+    expect(await store.findRefreshToken(r1.jti)).toMatchObject({ successor_jti: r2 });
+    expect(await store.findRefreshToken(r2)).toEqual({
+      jti: r2,
+      session_id: sid,
+      issued_at: T0 + 10,
+      expires_at: T0 + 5_000_000,
+      consumed_at: null,
+      successor_jti: null,
+    });
+    expect((await store.findSession(sid))?.last_used_at).toBe(T0 + 10);
+    // The consumed token is now the general path's to judge: in grace, its successor answered.
+    expect(await live(r1.jti, id(), T0 + 20)).toBeUndefined();
+    expect(await store.rotateRefreshToken(r1.jti, id(), T0 + 20, 10_000)).toMatchObject({ state: 'in-grace', successor: { jti: r2 } });
+    // A membership gone leaves the session without roles (the caller issues it without a company).
+    await store.removeMembership(alice, company.id);
+    expect((await live(r2, id(), T0 + 30))?.context.roles).toBeUndefined();
+  });
+
+  it('rotateLiveRefreshToken: anything but an unused token of a live session changes nothing (session-states.ts)', async () => {
+    const unchanged = async (jti: string, sid: string) => {
+      expect(await store.findRefreshToken(jti)).toMatchObject({ consumed_at: null, successor_jti: null });
+      expect(await store.countLiveRefreshTokens(sid, T0)).toBe(1);
+      expect((await store.findSession(sid))?.last_used_at).toBe(T0);
+    };
+    expect(await live(id(), id(), T0 + 10)).toBeUndefined();
+    const cases: Array<{
+      name: string;
+      session?: Parameters<typeof newSession>[1];
+      now: number;
+      tokenExpiresAt?: number;
+      sessionId?: string;
+    }> = [
+      { name: 'expired token', now: T0 + 3_600_000, tokenExpiresAt: T0 + 3_600_000 },
+      { name: 'revoked session', session: { revoked_at: T0 + 1 }, now: T0 + 10 },
+      { name: 'expired session', session: { expires_at: T0 + 10 }, now: T0 + 10 },
+      { name: 'idle session, 1 ms past the limit', now: T0 + 3_600_001 },
+      { name: 'another session named', now: T0 + 10, sessionId: id() },
+    ];
+    for (const c of cases) {
+      const sid = await newSession(alice, c.session);
+      const { jti } = await newToken(sid, T0, c.tokenExpiresAt ?? T0 + 7_200_000);
+      expect({ case: c.name, rotated: await live(jti, id(), c.now, c.sessionId) }).toEqual({ case: c.name, rotated: undefined });
+      await unchanged(jti, sid);
+    }
+    // The idle limit's edge rotates (`sessionStateOf`: idle only past it), as does the named session.
+    const sid = await newSession(alice);
+    expect(await live((await newToken(sid, T0, T0 + 7_200_000)).jti, id(), T0 + 3_600_000, sid)).toBeDefined();
+    // A disabled user's session admits no refresh.
+    const bob = await store.createUser({ account: 'bob-live', name: 'B', passwordHash: 'h', isAdmin: true, now: T0 });
+    const bobs = await newSession(bob.id);
+    const bobToken = await newToken(bobs);
+    await store.setUserStatus(bob.id, 'disabled', T0 + 1);
+    expect(await live(bobToken.jti, id(), T0 + 10)).toBeUndefined();
+    await unchanged(bobToken.jti, bobs);
+    await store.setUserStatus(bob.id, 'active', T0 + 2);
+    expect((await live(bobToken.jti, id(), T0 + 10))?.context.isAdmin).toBe(true);
+  });
+
+  it('race: of 20 concurrent common refreshes of one token exactly one rotates, and one successor is inserted', async () => {
+    const sid = await newSession(alice);
+    const token = await newToken(sid);
+    const results = await Promise.all(Array.from({ length: 20 }, () => live(token.jti, id(), T0 + 100)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.countLiveRefreshTokens(sid, T0 + 100)).toBe(1);
+  });
+
   it('race: of 20 concurrent consumes of one refresh token exactly one wins', async () => {
     const sid = await newSession(alice);
     const token = await newToken(sid);
