@@ -11,6 +11,7 @@ import type { Database } from './schema.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
 import { signingKeysRepo } from './signing-keys-repo.js';
 import { userQueries, usersRepo } from './users-repo.js';
+import { whoAmIQueries, whoAmIRepo } from './who-am-i-repo.js';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
 import { toAuthError } from './map-db-error.js';
 import { retentionRepo, type RetentionRepo } from './retention-repo.js';
@@ -44,6 +45,7 @@ type BoundRepos = ReturnType<typeof usersRepo> &
   ReturnType<typeof sessionsRepo> &
   ReturnType<typeof refreshTokensRepo> &
   ReturnType<typeof liveRotationRepo> &
+  ReturnType<typeof whoAmIRepo> &
   ReturnType<typeof signingKeysRepo> &
   ReturnType<typeof auditRepo> &
   ReturnType<typeof loginFailuresRepo>;
@@ -59,11 +61,12 @@ function preparedQueries(traits: DialectTraits) {
     sessions: sessionQueries(),
     refreshTokens: refreshTokenQueries(traits),
     liveRotation: liveRotationQueries(traits),
+    whoAmI: whoAmIQueries(),
   };
 }
 
 function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
-  // Object.assign, not an object literal of eight spreads: on V8 the spread
+  // Object.assign, not an object literal of nine spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
     {},
@@ -72,6 +75,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
     liveRotationRepo(db, q.liveRotation, q.sessions, q.traits),
+    whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
     auditRepo(db),
     loginFailuresRepo(db),

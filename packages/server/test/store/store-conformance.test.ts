@@ -214,6 +214,35 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     }
   });
 
+  it('findWhoAmI: the user, the session and every membership in one read, as the three separate reads give them', async () => {
+    const carol = await store.createUser({ account: 'carol-me', name: 'Carol', passwordHash: 'h', isAdmin: true, now: T0 });
+    const sid = await newSession(carol.id);
+    const asThreeReads = async (userId: number, sessionId: string) => {
+      const [u, memberships, session] = await Promise.all([
+        store.findUserById(userId),
+        store.listMemberships(userId),
+        store.findSession(sessionId),
+      ]);
+      return { user: { id: u!.id, account: u!.account, name: u!.name, status: u!.status, is_admin: u!.is_admin }, session, memberships };
+    };
+    expect(await store.findWhoAmI(carol.id, sid)).toEqual(await asThreeReads(carol.id, sid));
+    expect((await store.findWhoAmI(carol.id, sid))?.memberships).toEqual([]);
+    const [b, a] = [await store.createCompany({ name: 'B', now: T0 }), await store.createCompany({ name: 'A', now: T0 })];
+    await store.upsertMembership({ userId: carol.id, companyId: a.id, roles: ['admin'], isDefault: true, now: T0 });
+    await store.upsertMembership({ userId: carol.id, companyId: b.id, roles: [], isDefault: false, now: T0 });
+    await store.updateCompany(b.id, { status: 'disabled' });
+    const found = await store.findWhoAmI(carol.id, sid);
+    expect(found).toEqual(await asThreeReads(carol.id, sid));
+    expect(found?.memberships.map((m) => [m.companyId, m.companyStatus])).toEqual([
+      [b.id, 'disabled'],
+      [a.id, 'active'],
+    ]);
+    expectNumbers(found!.session as unknown as Record<string, unknown>, ['user_id', 'version', 'created_at', 'last_used_at', 'expires_at']);
+    expectNumbers(found!.user, ['id', 'is_admin']);
+    expect(await store.findWhoAmI(carol.id, id())).toBeUndefined();
+    expect(await store.findWhoAmI(carol.id + 10_000, sid)).toBeUndefined();
+  });
+
   /** The common refresh at `now` with a 1 h idle limit and successor expiry `T0 + 7_200_000`. */
   const live = (jti: string, successor: string, now: number, sessionId?: string) =>
     store.rotateLiveRefreshToken({ jti, successor, nowMs: now, idleMs: 3_600_000, successorExpiresAtMs: T0 + 7_200_000, sessionId });
