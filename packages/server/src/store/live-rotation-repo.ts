@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectTraits } from './dialect-traits.js';
 import { PreparedQuery } from './prepared-query.js';
-import { consumingClock } from './refresh-tokens-repo.js';
+import { consumingClock, type refreshTokenQueries } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
 import {
   sessionContextQuery,
@@ -120,6 +120,7 @@ export function liveRotationRepo(
   db: Kysely<Database>,
   q: ReturnType<typeof liveRotationQueries>,
   sessions: ReturnType<typeof sessionQueries>,
+  tokens: ReturnType<typeof refreshTokenQueries>,
   traits: DialectTraits,
 ) {
   const inTransaction = async (p: RotationParams): Promise<LiveRotated | undefined> => {
@@ -128,17 +129,14 @@ export function liveRotationRepo(
       if (!consumed) return undefined;
       const context = toSessionContext((await sessions.context.executeTakeFirst(tx, { id: consumed.session_id }))!);
       const expiresAt = Math.min(p.successorExpiresAt, Number(context.session.expires_at));
-      await tx
-        .insertInto('refresh_tokens')
-        .values({
-          jti: p.successor,
-          session_id: consumed.session_id,
-          issued_at: p.now,
-          expires_at: expiresAt,
-          consumed_at: null,
-          successor_jti: null,
-        })
-        .execute();
+      await tokens.insert.execute(tx, {
+        jti: p.successor,
+        session_id: consumed.session_id,
+        issued_at: p.now,
+        expires_at: expiresAt,
+        consumed_at: null,
+        successor_jti: null,
+      });
       await sessions.touch.execute(tx, { id: consumed.session_id, now: p.now });
       return { context, successorExpiresAtMs: expiresAt };
     };

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { POSTGRES_TRAITS } from './dialect-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
+import { preparedStatementName } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 /** OID of `int8`/`bigint`: the unix-ms time columns and `count(*)`. */
@@ -67,6 +68,37 @@ const typeParsers: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/** SQLSTATE of "cached plan must not change result type": a named statement's tables changed since it was prepared. */
+const CACHED_PLAN_CHANGED = '0A000';
+
+/**
+ * Runs the store's fixed statements (`PreparedQuery`) as named prepared
+ * statements on `client`: PostgreSQL parses and plans each once per
+ * connection, and each run sends only its parameters (the hot paths' cost is
+ * then the round trip). Only outside a transaction (the hot paths are single
+ * statements), so that one thing can go wrong without harm: another instance
+ * migrating a table under a statement that returns its rows whole
+ * (`cached plan must not change result type`). That run is repeated unnamed,
+ * and the connection stops naming statements.
+ */
+function prepareByName(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
+  let inTransaction = false;
+  let naming = true;
+  client.query = ((config: unknown, values?: unknown) => {
+    if (typeof config !== 'string') return query(config, values);
+    if (config === 'begin' || config.startsWith('start transaction')) inTransaction = true;
+    else if (config === 'commit' || config === 'rollback') inTransaction = false;
+    const name = naming && !inTransaction ? preparedStatementName(config) : undefined;
+    if (!name) return query(config, values);
+    return query({ name, text: config, values }).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+      naming = false;
+      return query(config, values);
+    });
+  }) as typeof client.query;
+}
+
 /**
  * Opens a pooled PostgreSQL database. Every connection gets:
  * - `search_path` = the schema of the URL (default `public`);
@@ -104,7 +136,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Opened
   // The query in flight fails on its own (→ 503), and the pool discards the
   // broken client and opens a fresh one for the next query.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareByName(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, traits: POSTGRES_TRAITS, description: target.description, schema: target.schema };
 }

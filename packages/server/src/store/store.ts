@@ -74,7 +74,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
-    liveRotationRepo(db, q.liveRotation, q.sessions, q.traits),
+    liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits),
     whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
     auditRepo(db),
