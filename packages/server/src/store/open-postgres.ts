@@ -68,18 +68,24 @@ const typeParsers: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** SQLSTATE of "cached plan must not change result type": a named statement's tables changed since it was prepared. */
-const CACHED_PLAN_CHANGED = '0A000';
+/**
+ * SQLSTATEs after which a connection stops naming statements: "cached plan
+ * must not change result type" (a named statement's table changed since it was
+ * prepared) and "prepared statement … does not exist" (a transaction-mode
+ * pooler such as PgBouncer moved the session to another server connection).
+ */
+const NAMING_FAILED = new Set(['0A000', '26000']);
 
 /**
  * Runs the store's fixed statements (`PreparedQuery`) as named prepared
  * statements on `client`: PostgreSQL parses and plans each once per
  * connection, and each run sends only its parameters (the hot paths' cost is
  * then the round trip). Only outside a transaction (the hot paths are single
- * statements), so that one thing can go wrong without harm: another instance
- * migrating a table under a statement that returns its rows whole
- * (`cached plan must not change result type`). That run is repeated unnamed,
- * and the connection stops naming statements.
+ * statements), so that what can go wrong does no harm: another instance
+ * migrating a table under a statement that returns its rows whole, or a
+ * transaction-mode pooler that does not keep prepared statements
+ * (`NAMING_FAILED`). That run is repeated unnamed, and the connection stops
+ * naming statements.
  */
 function prepareByName(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
@@ -92,7 +98,7 @@ function prepareByName(client: pg.PoolClient): void {
     const name = naming && !inTransaction ? preparedStatementName(config) : undefined;
     if (!name) return query(config, values);
     return query({ name, text: config, values }).catch((error: unknown) => {
-      if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+      if (!NAMING_FAILED.has(String((error as { code?: unknown }).code))) throw error;
       naming = false;
       return query(config, values);
     });

@@ -685,6 +685,20 @@ describe.skipIf(!PG_URL)('store conformance: postgres (DUOTOKEN_TEST_PG_URL)', (
     }
   });
 
+  it('a connection whose prepared statements are gone (a transaction-mode pooler) answers unnamed, without a failure', async () => {
+    const target = await openPostgresTarget(PG_URL!, { poolSize: 1 });
+    try {
+      const { store } = target;
+      const user = await store.createUser({ account: 'pooled', name: 'P', passwordHash: 'h', isAdmin: false, now: T0 });
+      expect(await store.findUserById(user.id)).toMatchObject({ account: 'pooled' });
+      await sql`deallocate all`.execute(store.opened.db);
+      expect(await store.findUserById(user.id)).toMatchObject({ account: 'pooled' });
+      expect(await store.findUserById(user.id)).toMatchObject({ account: 'pooled' });
+    } finally {
+      await target.dispose();
+    }
+  });
+
   it('an unreachable server is STORE_UNAVAILABLE (10051), not an internal error', async () => {
     const store = createStore(openPostgres('postgres://duotoken@127.0.0.1:1/none', { connectTimeoutMs: 1_000 }));
     try {
