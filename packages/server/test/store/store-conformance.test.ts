@@ -665,39 +665,38 @@ describe.skipIf(!PG_URL)('store conformance: postgres (DUOTOKEN_TEST_PG_URL)', (
     }
   });
 
-  it('the hot statements are prepared by name once per connection; a table changed under one (another instance migrating) costs no failure', async () => {
+  /** A fresh store on one pooled connection (so every statement meets the same prepared ones), with a user to read. */
+  async function onOneConnection(work: (store: Store, userId: number) => Promise<void>) {
     const target = await openPostgresTarget(PG_URL!, { poolSize: 1 });
     try {
-      const { store } = target;
-      const user = await store.createUser({ account: 'named', name: 'N', passwordHash: 'h', isAdmin: false, now: T0 });
+      const user = await target.store.createUser({ account: 'named', name: 'N', passwordHash: 'h', isAdmin: false, now: T0 });
+      await work(target.store, user.id);
+    } finally {
+      await target.dispose();
+    }
+  }
+
+  it('the hot statements are prepared by name once per connection; a table changed under one (another instance migrating) costs no failure', () =>
+    onOneConnection(async (store, userId) => {
       const prepared = async () =>
         (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(store.opened.db)).rows[0]!.n;
       const before = await prepared();
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'named' });
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'named' });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
       expect(await prepared()).toBe(before + 1);
       // A column added: the prepared `select *` may no longer run ("cached plan must not change result type").
       await sql`alter table users add column extra integer`.execute(store.opened.db);
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'named', extra: null });
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'named', extra: null });
-    } finally {
-      await target.dispose();
-    }
-  });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named', extra: null });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named', extra: null });
+    }));
 
-  it('a connection whose prepared statements are gone (a transaction-mode pooler) answers unnamed, without a failure', async () => {
-    const target = await openPostgresTarget(PG_URL!, { poolSize: 1 });
-    try {
-      const { store } = target;
-      const user = await store.createUser({ account: 'pooled', name: 'P', passwordHash: 'h', isAdmin: false, now: T0 });
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'pooled' });
+  it('a connection whose prepared statements are gone (a transaction-mode pooler) answers unnamed, without a failure', () =>
+    onOneConnection(async (store, userId) => {
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
       await sql`deallocate all`.execute(store.opened.db);
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'pooled' });
-      expect(await store.findUserById(user.id)).toMatchObject({ account: 'pooled' });
-    } finally {
-      await target.dispose();
-    }
-  });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+    }));
 
   it('an unreachable server is STORE_UNAVAILABLE (10051), not an internal error', async () => {
     const store = createStore(openPostgres('postgres://duotoken@127.0.0.1:1/none', { connectTimeoutMs: 1_000 }));
