@@ -65,12 +65,38 @@ export class RefreshService {
     const jti = codec.parse(token);
     if (!jti) throw invalid();
     await this.deps.rateLimiter.hitGlobal('refresh');
-    const outcome = await store.transaction((tx) =>
-      options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options),
-    );
+    const outcome =
+      (options.keepFor === undefined ? await this.rotateLive(jti, options) : undefined) ??
+      (await store.transaction((tx) => (options.keepFor !== undefined ? this.keep(tx, jti, options) : this.rotate(tx, jti, options))));
     if (outcome.kind === 'reused') throw invalid();
     const { session, isAdmin, roles, refresh } = outcome;
     return this.deps.issuer.pair(session, isAdmin, roles, refresh);
+  }
+
+  /**
+   * The common case first, in one store call (one statement, one round trip
+   * on PostgreSQL): an unused token of a session that admits a refresh, the
+   * `REFRESH_STEPS.unused.live` cell, rotates. `undefined` when the token is
+   * anything else: nothing has changed, and `rotate` judges it.
+   */
+  private async rotateLive(jti: string, options: RefreshOptions): Promise<Outcome | undefined> {
+    const { store, clock, issuer } = this.deps;
+    const now = clock.now();
+    const successor = issuer.newRefreshId();
+    const rotated = await store.rotateLiveRefreshToken({
+      jti,
+      successor,
+      nowMs: now,
+      idleMs: this.deps.idleTimeoutSeconds * 1000,
+      successorExpiresAtMs: issuer.refreshExpiryFrom(now),
+      sessionId: options.expectSessionId,
+    });
+    if (!rotated) return undefined;
+    return {
+      kind: 'pair',
+      ...liveContext(rotated.context),
+      refresh: { token: issuer.tokenOf(successor), expiresAtMs: rotated.successorExpiresAtMs },
+    };
   }
 
   private async rotate(tx: Repos, jti: string, options: RefreshOptions): Promise<Outcome> {

@@ -27,6 +27,11 @@ export class TokenIssuer {
     return randomId();
   }
 
+  /** When a refresh token issued at `nowMs` expires, unless its session ends first. */
+  refreshExpiryFrom(nowMs: number): number {
+    return nowMs + this.refreshTtlSeconds * 1000;
+  }
+
   /** Inserts a new refresh token of `session` through `tx`; never outlives the session. */
   async insertRefreshToken(
     tx: Repos,
@@ -35,7 +40,7 @@ export class TokenIssuer {
   ): Promise<{ jti: string; token: string; expiresAtMs: number }> {
     const now = this.clock.now();
     const token = this.codec.mint(jti);
-    const expiresAtMs = Math.min(now + this.refreshTtlSeconds * 1000, Number(session.expires_at));
+    const expiresAtMs = Math.min(this.refreshExpiryFrom(now), Number(session.expires_at));
     await tx.insertRefreshToken({
       jti,
       session_id: session.id,

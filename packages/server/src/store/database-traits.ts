@@ -24,6 +24,13 @@ export interface DatabaseTraits {
    * process's: the caller's `now` (the injected clock) is used instead.
    */
   readonly databaseClock: boolean;
+  /**
+   * Whether a statement's WITH clause may hold INSERT and UPDATE statements
+   * (PostgreSQL): the common refresh is then one statement, one round trip
+   * (store/live-rotation-repo.ts). SQLite runs its four statements in a
+   * transaction, in-process.
+   */
+  readonly supportsWritableCtes: boolean;
 }
 
 export const SQLITE_TRAITS: DatabaseTraits = Object.freeze({
@@ -33,6 +40,7 @@ export const SQLITE_TRAITS: DatabaseTraits = Object.freeze({
   supportsRowLocks: false,
   supportsWithoutRowid: true,
   databaseClock: false,
+  supportsWritableCtes: false,
 });
 
 export const POSTGRES_TRAITS: DatabaseTraits = Object.freeze({
@@ -42,4 +50,5 @@ export const POSTGRES_TRAITS: DatabaseTraits = Object.freeze({
   supportsRowLocks: true,
   supportsWithoutRowid: false,
   databaseClock: true,
+  supportsWritableCtes: true,
 });

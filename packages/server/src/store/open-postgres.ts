@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { POSTGRES_TRAITS } from './database-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
+import { preparedStatementName } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 /** OID of `int8`/`bigint`: the unix-ms time columns and `count(*)`. */
@@ -68,6 +69,43 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 /**
+ * SQLSTATEs after which a connection stops naming statements: "cached plan
+ * must not change result type" (a named statement's table changed since it was
+ * prepared) and "prepared statement … does not exist" (a transaction-mode
+ * pooler such as PgBouncer moved the session to another server connection).
+ */
+const NAMING_FAILED = new Set(['0A000', '26000']);
+
+/**
+ * Runs the store's fixed statements (`PreparedQuery`) as named prepared
+ * statements on `client`: PostgreSQL parses and plans each once per
+ * connection, and each run sends only its parameters (the hot paths' cost is
+ * then the round trip). Only outside a transaction (the hot paths are single
+ * statements), so that what can go wrong does no harm: another instance
+ * migrating a table under a statement that returns its rows whole, or a
+ * transaction-mode pooler that does not keep prepared statements
+ * (`NAMING_FAILED`). That run is repeated unnamed, and the connection stops
+ * naming statements.
+ */
+function prepareByName(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
+  let inTransaction = false;
+  let naming = true;
+  client.query = ((config: unknown, values?: unknown) => {
+    if (typeof config !== 'string') return query(config, values);
+    if (config === 'begin' || config.startsWith('start transaction')) inTransaction = true;
+    else if (config === 'commit' || config === 'rollback') inTransaction = false;
+    const name = naming && !inTransaction ? preparedStatementName(config) : undefined;
+    if (!name) return query(config, values);
+    return query({ name, text: config, values }).catch((error: unknown) => {
+      if (!NAMING_FAILED.has(String((error as { code?: unknown }).code))) throw error;
+      naming = false;
+      return query(config, values);
+    });
+  }) as typeof client.query;
+}
+
+/**
  * Opens a pooled PostgreSQL database. Every connection gets:
  * - `search_path` = the schema of the URL (default `public`);
  * - `default_transaction_isolation = read committed`, whatever the server's
@@ -104,7 +142,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Opened
   // The query in flight fails on its own (→ 503), and the pool discards the
   // broken client and opens a fresh one for the next query.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareByName(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, traits: POSTGRES_TRAITS, description: target.description, schema: target.schema };
 }

@@ -1,6 +1,18 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+/**
+ * A name for each SQL text a `PreparedQuery` compiled, so that PostgreSQL
+ * parses and plans it once per connection (open-postgres.ts) instead of on
+ * every run. Bounded: the texts are those of the store's fixed statements.
+ */
+const statementNames = new Map<string, string>();
+
+/** The statement name of `sqlText` if a `PreparedQuery` compiled it; `undefined` for any other query. */
+export function preparedStatementName(sqlText: string): string | undefined {
+  return statementNames.get(sqlText);
+}
+
 /** Stands for a parameter in a query built once; replaced by the call's value on every run. */
 class Placeholder {
   constructor(readonly name: string) {}
@@ -45,6 +57,7 @@ export class PreparedQuery<A extends Record<string, unknown>, R> {
     const names = new Proxy({} as Placeholders<A>, { get: (_target, name) => new Placeholder(String(name)) });
     const compiled = this.build(db, names).compile();
     this.slots = compiled.parameters.map((p) => (p instanceof Placeholder ? { arg: p.name } : { value: p }));
+    if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `duotoken_${statementNames.size + 1}`);
     this.compiled = compiled;
     return compiled;
   }

@@ -9,6 +9,11 @@ export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 /** PostgreSQL's clock at the moment the expression is evaluated, in unix ms (`clock_timestamp()`, not the transaction's start). */
 const DATABASE_NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
+/** A consumption time, on the consuming clock (`DatabaseTraits.databaseClock`): the database's, or the caller's `now`. */
+export function consumingClock(traits: DatabaseTraits, now: number): RawBuilder<number> {
+  return traits.databaseClock ? DATABASE_NOW_MS : sql<number>`${now}`;
+}
+
 /**
  * The refresh path's statements, compiled once per store (bench/: refresh
  * rotations/s). Consumption times come from one clock, the consuming one
@@ -16,7 +21,7 @@ const DATABASE_NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) 
  * caller's `now` on SQLite, whose database clock is the process's anyway.
  */
 export function refreshTokenQueries(traits: DatabaseTraits) {
-  const consumingNow = (now: number): RawBuilder<number> => (traits.databaseClock ? DATABASE_NOW_MS : sql<number>`${now}`);
+  const consumingNow = (now: number) => consumingClock(traits, now);
   return {
     insert: new PreparedQuery<Insertable<RefreshTokensTable> & Record<string, unknown>, unknown>((db, p) =>
       db.insertInto('refresh_tokens').values({

@@ -3,11 +3,13 @@ import type { AuditEventRow, AuditFilter } from './audit-repo.js';
 import type { CompanyFilter, CompanyMemberRow, CompanyRow, CompanyWithMembers, MembershipView } from './companies-repo.js';
 import type { LockSchedule, LoginFailureRow, ReservedAttempt } from './login-failures-repo.js';
 import type { RefreshTokenRow } from './refresh-tokens-repo.js';
+import type { LiveRotated, LiveRotation } from './live-rotation-repo.js';
 import type { RefreshVerdict } from './refresh-verdict.js';
 import type { AuditEventsTable, RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
 import type { FencedSession, LiveSessionFilter, LiveSessionWithUser, SessionContext, SessionRow } from './sessions-repo.js';
 import type { SigningKeyRow } from './signing-keys-repo.js';
 import type { UserFilter, UserPageQuery, UserRow } from './users-repo.js';
+import type { WhoAmI } from './who-am-i-repo.js';
 
 // The store's seam, declared: every method the services may call, by table, named for its
 // purpose. Each repository file implements its part (store.ts checks it against these at
@@ -197,6 +199,31 @@ export interface LoginFailuresRepo {
   clearLoginFailures(key: string): Promise<void>;
 }
 
+/** The common refresh in one capability (one statement on PostgreSQL; live-rotation-repo.ts). */
+export interface LiveRotationRepo {
+  /**
+   * Consumes an unused token of a session that admits a refresh, inserts its
+   * successor and touches the session; `undefined` when the token was not
+   * that (nothing changed: the caller takes `rotateRefreshToken`'s path).
+   */
+  rotateLiveRefreshToken(r: LiveRotation): Promise<LiveRotated | undefined>;
+}
+
+/** `/auth/me`'s read (who-am-i-repo.ts). */
+export interface WhoAmIRepo {
+  /** The user, the session and the user's memberships in one read; `undefined` when the user or the session is gone. */
+  findWhoAmI(userId: number, sessionId: string): Promise<WhoAmI | undefined>;
+}
+
 /** Every repository, bound to one executor (the pool or a transaction). */
 export interface BoundRepos
-  extends UsersRepo, CompaniesRepo, SessionsRepo, RefreshTokensRepo, SigningKeysRepo, AuditRepo, LoginFailuresRepo {}
+  extends
+    UsersRepo,
+    CompaniesRepo,
+    SessionsRepo,
+    RefreshTokensRepo,
+    LiveRotationRepo,
+    WhoAmIRepo,
+    SigningKeysRepo,
+    AuditRepo,
+    LoginFailuresRepo {}

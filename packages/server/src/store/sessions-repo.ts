@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, SessionsTable } from './schema.js';
 
@@ -48,6 +48,49 @@ export interface SessionContext {
   roles: string[] | undefined;
 }
 
+/** A session row joined with its user and membership, as the context queries return it. */
+export type SessionContextRow = SessionRow & {
+  user_status: 'active' | 'disabled';
+  user_is_admin: number;
+  member_roles: string | null;
+  member_company: number | null;
+};
+
+/** Reads a context row: a session without a company has no roles; a membership or company gone, `undefined`. */
+export function toSessionContext(row: SessionContextRow): SessionContext {
+  const { user_status, user_is_admin, member_roles, member_company, ...session } = row;
+  const roles =
+    session.company_id === null
+      ? []
+      : member_company === null || member_roles === null
+        ? undefined
+        : (JSON.parse(member_roles) as string[]);
+  return { session, userStatus: user_status, isAdmin: user_is_admin === 1, roles };
+}
+
+/**
+ * The session `id` names (a value, or an expression such as a subquery), its
+ * user's status and admin flag, and its roles in the session's company, in
+ * one query: the refresh hot path reads this once instead of three times.
+ */
+export function sessionContextQuery(db: Kysely<Database>, id: string | Expression<string>) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('memberships', (join) =>
+      join.onRef('memberships.user_id', '=', 'sessions.user_id').onRef('memberships.company_id', '=', 'sessions.company_id'),
+    )
+    .leftJoin('companies', (join) => join.onRef('companies.id', '=', 'memberships.company_id').on('companies.status', '=', 'active'))
+    .selectAll('sessions')
+    .select([
+      'users.status as user_status',
+      'users.is_admin as user_is_admin',
+      'memberships.roles as member_roles',
+      'companies.id as member_company',
+    ])
+    .where('sessions.id', '=', id);
+}
+
 /** The refresh and `/auth/me` paths' statements, compiled once per store (bench/). */
 export function sessionQueries() {
   return {
@@ -56,23 +99,7 @@ export function sessionQueries() {
      * session's company, in one query: the refresh hot path reads this once
      * instead of three times.
      */
-    context: new PreparedQuery((db, p: { id: string }) =>
-      db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .leftJoin('memberships', (join) =>
-          join.onRef('memberships.user_id', '=', 'sessions.user_id').onRef('memberships.company_id', '=', 'sessions.company_id'),
-        )
-        .leftJoin('companies', (join) => join.onRef('companies.id', '=', 'memberships.company_id').on('companies.status', '=', 'active'))
-        .selectAll('sessions')
-        .select([
-          'users.status as user_status',
-          'users.is_admin as user_is_admin',
-          'memberships.roles as member_roles',
-          'companies.id as member_company',
-        ])
-        .where('sessions.id', '=', p.id),
-    ),
+    context: new PreparedQuery((db, p: { id: string }) => sessionContextQuery(db, p.id)),
     byId: new PreparedQuery((db, p: { id: string }) => db.selectFrom('sessions').selectAll().where('id', '=', p.id)),
     touch: new PreparedQuery((db, p: { id: string; now: number }) =>
       db.updateTable('sessions').set({ last_used_at: p.now }).where('id', '=', p.id),
@@ -176,15 +203,7 @@ export function sessionsRepo(db: Kysely<Database>, q: ReturnType<typeof sessionQ
      */
     async findSessionContext(id: string): Promise<SessionContext | undefined> {
       const row = await q.context.executeTakeFirst(db, { id });
-      if (!row) return undefined;
-      const { user_status, user_is_admin, member_roles, member_company, ...session } = row;
-      const roles =
-        session.company_id === null
-          ? []
-          : member_company === null || member_roles === null
-            ? undefined
-            : (JSON.parse(member_roles) as string[]);
-      return { session, userStatus: user_status, isAdmin: user_is_admin === 1, roles };
+      return row && toSessionContext(row);
     },
     /** Sessions revoked or re-versioned since `since` (ms): the fence's start-up load and its store poll (an indexed range read). */
     async listFencedSince(since: number): Promise<FencedSession[]> {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
 import type { DatabaseTraits } from './database-traits.js';
+import { liveRotationQueries, liveRotationRepo } from './live-rotation-repo.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
@@ -11,6 +12,7 @@ import type { Database } from './schema.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
 import { signingKeysRepo } from './signing-keys-repo.js';
 import { userQueries, usersRepo } from './users-repo.js';
+import { whoAmIQueries, whoAmIRepo } from './who-am-i-repo.js';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
 import { toAuthError } from './map-db-error.js';
 import { retentionRepo, type RetentionRepo } from './retention-repo.js';
@@ -43,11 +45,19 @@ export type Repos = BoundRepos & SettledEffects;
 type PreparedQueries = ReturnType<typeof preparedQueries>;
 
 function preparedQueries(traits: DatabaseTraits) {
-  return { users: userQueries(), companies: companyQueries(), sessions: sessionQueries(), refreshTokens: refreshTokenQueries(traits) };
+  return {
+    traits,
+    users: userQueries(),
+    companies: companyQueries(),
+    sessions: sessionQueries(),
+    refreshTokens: refreshTokenQueries(traits),
+    liveRotation: liveRotationQueries(traits),
+    whoAmI: whoAmIQueries(),
+  };
 }
 
 function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
-  // Object.assign, not an object literal of seven spreads: on V8 the spread
+  // Object.assign, not an object literal of nine spreads: on V8 the spread
   // literal costs ~25× more (≈70 µs on a 2-vCPU box), paid by every transaction.
   return Object.assign(
     {},
@@ -55,6 +65,8 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
+    liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits),
+    whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
     auditRepo(db),
     loginFailuresRepo(db),

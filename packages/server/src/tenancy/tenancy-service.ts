@@ -30,12 +30,10 @@ export class TenancyService {
    */
   async me(principal: Principal): Promise<MeView> {
     const { store, clock } = this.deps;
-    const [user, memberships, session] = await Promise.all([
-      store.findUserById(principal.userId),
-      store.listMemberships(principal.userId),
-      store.findSession(principal.sessionId),
-    ]);
-    if (!user || user.status !== 'active' || !session) throw refusalError('revoked', { message: 'session gone or user disabled' });
+    // One read (one round trip on PostgreSQL): the user, the session and the memberships.
+    const found = await store.findWhoAmI(principal.userId, principal.sessionId);
+    if (!found || found.user.status !== 'active') throw refusalError('revoked', { message: 'session gone or user disabled' });
+    const { user, memberships, session } = found;
     const verdict = rowVerdict(session, principal, clock.now());
     if (verdict !== 'ok') throw refusalError(verdict, { message: `session row: ${verdict}` });
     const companies = memberships

@@ -214,6 +214,118 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     }
   });
 
+  it('findWhoAmI: the user, the session and every membership in one read, as the three separate reads give them', async () => {
+    const carol = await store.createUser({ account: 'carol-me', name: 'Carol', passwordHash: 'h', isAdmin: true, now: T0 });
+    const sid = await newSession(carol.id);
+    const asThreeReads = async (userId: number, sessionId: string) => {
+      const [u, memberships, session] = await Promise.all([
+        store.findUserById(userId),
+        store.listMemberships(userId),
+        store.findSession(sessionId),
+      ]);
+      return { user: { id: u!.id, account: u!.account, name: u!.name, status: u!.status, is_admin: u!.is_admin }, session, memberships };
+    };
+    expect(await store.findWhoAmI(carol.id, sid)).toEqual(await asThreeReads(carol.id, sid));
+    expect((await store.findWhoAmI(carol.id, sid))?.memberships).toEqual([]);
+    const [b, a] = [await store.createCompany({ name: 'B', now: T0 }), await store.createCompany({ name: 'A', now: T0 })];
+    await store.upsertMembership({ userId: carol.id, companyId: a.id, roles: ['admin'], isDefault: true, now: T0 });
+    await store.upsertMembership({ userId: carol.id, companyId: b.id, roles: [], isDefault: false, now: T0 });
+    await store.updateCompany(b.id, { status: 'disabled' });
+    const found = await store.findWhoAmI(carol.id, sid);
+    expect(found).toEqual(await asThreeReads(carol.id, sid));
+    expect(found?.memberships.map((m) => [m.companyId, m.companyStatus])).toEqual([
+      [b.id, 'disabled'],
+      [a.id, 'active'],
+    ]);
+    expectNumbers(found!.session as unknown as Record<string, unknown>, ['user_id', 'version', 'created_at', 'last_used_at', 'expires_at']);
+    expectNumbers(found!.user, ['id', 'is_admin']);
+    expect(await store.findWhoAmI(carol.id, id())).toBeUndefined();
+    expect(await store.findWhoAmI(carol.id + 10_000, sid)).toBeUndefined();
+  });
+
+  /** The common refresh at `now` with a 1 h idle limit and successor expiry `T0 + 7_200_000`. */
+  const live = (jti: string, successor: string, now: number, sessionId?: string) =>
+    store.rotateLiveRefreshToken({ jti, successor, nowMs: now, idleMs: 3_600_000, successorExpiresAtMs: T0 + 7_200_000, sessionId });
+
+  it('rotateLiveRefreshToken: consumes, inserts the successor (never past its session), touches the session, in one capability', async () => {
+    const company = await store.createCompany({ name: 'Live', now: T0 });
+    await store.upsertMembership({ userId: alice, companyId: company.id, roles: ['viewer'], isDefault: true, now: T0 });
+    const sid = await newSession(alice, { company_id: company.id, expires_at: T0 + 5_000_000 });
+    const r1 = await newToken(sid);
+    const r2 = id();
+    const rotated = await live(r1.jti, r2, T0 + 10);
+    expect(rotated).toMatchObject({
+      context: { userStatus: 'active', isAdmin: false, roles: ['viewer'] },
+      successorExpiresAtMs: T0 + 5_000_000,
+    });
+    expect(rotated!.context.session).toMatchObject({ id: sid, user_id: alice, company_id: company.id, version: 1 });
+    expectNumbers(rotated!.context.session as unknown as Record<string, unknown>, ['user_id', 'version', 'expires_at', 'last_used_at']);
+    expect(await store.findRefreshToken(r1.jti)).toMatchObject({ successor_jti: r2 });
+    expect(await store.findRefreshToken(r2)).toEqual({
+      jti: r2,
+      session_id: sid,
+      issued_at: T0 + 10,
+      expires_at: T0 + 5_000_000,
+      consumed_at: null,
+      successor_jti: null,
+    });
+    expect((await store.findSession(sid))?.last_used_at).toBe(T0 + 10);
+    // The consumed token is now the general path's to judge: in grace, its successor answered.
+    expect(await live(r1.jti, id(), T0 + 20)).toBeUndefined();
+    expect(await store.rotateRefreshToken(r1.jti, id(), T0 + 20, 10_000)).toMatchObject({ state: 'in-grace', successor: { jti: r2 } });
+    // A membership gone leaves the session without roles (the caller issues it without a company).
+    await store.removeMembership(alice, company.id);
+    expect((await live(r2, id(), T0 + 30))?.context.roles).toBeUndefined();
+  });
+
+  it('rotateLiveRefreshToken: anything but an unused token of a live session changes nothing (session-states.ts)', async () => {
+    const unchanged = async (jti: string, sid: string) => {
+      expect(await store.findRefreshToken(jti)).toMatchObject({ consumed_at: null, successor_jti: null });
+      expect(await store.countLiveRefreshTokens(sid, T0)).toBe(1);
+      expect((await store.findSession(sid))?.last_used_at).toBe(T0);
+    };
+    expect(await live(id(), id(), T0 + 10)).toBeUndefined();
+    const cases: Array<{
+      name: string;
+      session?: Parameters<typeof newSession>[1];
+      now: number;
+      tokenExpiresAt?: number;
+      sessionId?: string;
+    }> = [
+      { name: 'expired token', now: T0 + 3_600_000, tokenExpiresAt: T0 + 3_600_000 },
+      { name: 'revoked session', session: { revoked_at: T0 + 1 }, now: T0 + 10 },
+      { name: 'expired session', session: { expires_at: T0 + 10 }, now: T0 + 10 },
+      { name: 'idle session, 1 ms past the limit', now: T0 + 3_600_001 },
+      { name: 'another session named', now: T0 + 10, sessionId: id() },
+    ];
+    for (const c of cases) {
+      const sid = await newSession(alice, c.session);
+      const { jti } = await newToken(sid, T0, c.tokenExpiresAt ?? T0 + 7_200_000);
+      expect({ case: c.name, rotated: await live(jti, id(), c.now, c.sessionId) }).toEqual({ case: c.name, rotated: undefined });
+      await unchanged(jti, sid);
+    }
+    // The idle limit's edge rotates (`sessionStateOf`: idle only past it), as does the named session.
+    const sid = await newSession(alice);
+    expect(await live((await newToken(sid, T0, T0 + 7_200_000)).jti, id(), T0 + 3_600_000, sid)).toBeDefined();
+    // A disabled user's session admits no refresh.
+    const bob = await store.createUser({ account: 'bob-live', name: 'B', passwordHash: 'h', isAdmin: true, now: T0 });
+    const bobs = await newSession(bob.id);
+    const bobToken = await newToken(bobs);
+    await store.setUserStatus(bob.id, 'disabled', T0 + 1);
+    expect(await live(bobToken.jti, id(), T0 + 10)).toBeUndefined();
+    await unchanged(bobToken.jti, bobs);
+    await store.setUserStatus(bob.id, 'active', T0 + 2);
+    expect((await live(bobToken.jti, id(), T0 + 10))?.context.isAdmin).toBe(true);
+  });
+
+  it('race: of 20 concurrent common refreshes of one token exactly one rotates, and one successor is inserted', async () => {
+    const sid = await newSession(alice);
+    const token = await newToken(sid);
+    const results = await Promise.all(Array.from({ length: 20 }, () => live(token.jti, id(), T0 + 100)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.countLiveRefreshTokens(sid, T0 + 100)).toBe(1);
+  });
+
   it('race: of 20 concurrent consumes of one refresh token exactly one wins', async () => {
     const sid = await newSession(alice);
     const token = await newToken(sid);
@@ -552,6 +664,39 @@ describe.skipIf(!PG_URL)('store conformance: postgres (DUOTOKEN_TEST_PG_URL)', (
       await target.dispose();
     }
   });
+
+  /** A fresh store on one pooled connection (so every statement meets the same prepared ones), with a user to read. */
+  async function onOneConnection(work: (store: Store, userId: number) => Promise<void>) {
+    const target = await openPostgresTarget(PG_URL!, { poolSize: 1 });
+    try {
+      const user = await target.store.createUser({ account: 'named', name: 'N', passwordHash: 'h', isAdmin: false, now: T0 });
+      await work(target.store, user.id);
+    } finally {
+      await target.dispose();
+    }
+  }
+
+  it('the hot statements are prepared by name once per connection; a table changed under one (another instance migrating) costs no failure', () =>
+    onOneConnection(async (store, userId) => {
+      const prepared = async () =>
+        (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(store.opened.db)).rows[0]!.n;
+      const before = await prepared();
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+      expect(await prepared()).toBe(before + 1);
+      // A column added: the prepared `select *` may no longer run ("cached plan must not change result type").
+      await sql`alter table users add column extra integer`.execute(store.opened.db);
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named', extra: null });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named', extra: null });
+    }));
+
+  it('a connection whose prepared statements are gone (a transaction-mode pooler) answers unnamed, without a failure', () =>
+    onOneConnection(async (store, userId) => {
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+      await sql`deallocate all`.execute(store.opened.db);
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+      expect(await store.findUserById(userId)).toMatchObject({ account: 'named' });
+    }));
 
   it('an unreachable server is STORE_UNAVAILABLE (10051), not an internal error', async () => {
     const store = createStore(openPostgres('postgres://duotoken@127.0.0.1:1/none', { connectTimeoutMs: 1_000 }));
