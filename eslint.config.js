@@ -2,6 +2,9 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** A relative path into another workspace package's sources or tests (`../../server/src/…`, `../../packages/client/test/…`). */
+const OTHER_PACKAGE_INSIDES = String.raw`^(\.\.?/)+(packages/|apps/)?(protocol|client|verify|server|test-kit|console)/(src|test)(/|$)`;
+
 export default tseslint.config(
   {
     ignores: [
@@ -28,5 +31,31 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Tests reach another package through its name (its public exports, or @duotoken/test-kit), never its
+    // src/ or test/ by relative path: a test then breaks only when the package's contract does.
+    files: ['packages/*/test/**/*.ts', 'packages/*/src/**/*.test.ts', 'packages/test-kit/**/*.ts', 'e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: OTHER_PACKAGE_INSIDES,
+              message: 'Import the package by name (its exports, or @duotoken/test-kit), not its src/ or test/.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          // esquery's /regex/ cannot hold a slash: spelled \x2F there.
+          selector: `ImportExpression > Literal[value=/${OTHER_PACKAGE_INSIDES.replaceAll('/', String.raw`\x2F`)}/]`,
+          message: 'Import the package by name (its exports, or @duotoken/test-kit), not its src/ or test/.',
+        },
+      ],
+    },
   },
 );

@@ -1,10 +1,10 @@
 import type { MmmTokenPair, StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse-config.js';
-import { call, captchaAnswer, loginStandard } from '../helpers/standard-client.js';
+import { call, captchaAnswer, loginStandard } from '@duotoken/test-kit/standard-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, bearer, claimsOf, createUser, linCmsLogin } from './dialect-fixtures.js';
-import { send } from '../helpers/send.js';
+import { send } from '@duotoken/test-kit/send';
 
 /** Several dialects in one server: the shared login route, one session model, mounting rules. */
 

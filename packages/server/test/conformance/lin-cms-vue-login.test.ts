@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from '../helpers/send.js';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { send } from '@duotoken/test-kit/send';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { createUser } from './dialect-fixtures.js';
 import { LinCmsLoginError, LinCmsVueClient } from './lin-cms-vue-client.js';

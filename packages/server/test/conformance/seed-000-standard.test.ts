@@ -1,6 +1,6 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, captchaAnswer, loginStandard } from '../helpers/standard-client.js';
+import { call, captchaAnswer, loginStandard } from '@duotoken/test-kit/standard-client';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, bearer } from './dialect-fixtures.js';
 

@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, bearer, claimsOf, createUser } from './dialect-fixtures.js';
-import { send } from '../helpers/send.js';
+import { send } from '@duotoken/test-kit/send';
 import { LinCmsVueClient } from './lin-cms-vue-client.js';
 
 /**

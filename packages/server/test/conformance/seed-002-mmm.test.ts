@@ -3,7 +3,7 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSecret, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, claimsOf, createUser, serverNow } from './dialect-fixtures.js';
-import { send } from '../helpers/send.js';
+import { send } from '@duotoken/test-kit/send';
 import { MmmClient, type MmmAnswer } from './mmm-client.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call, type Answer } from '../helpers/standard-client.js';
+import { call, type Answer } from '@duotoken/test-kit/standard-client';
 
 type PairAnswer = Answer<StandardTokenPair>;
 

@@ -1,7 +1,7 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call, loginStandard } from '../helpers/standard-client.js';
+import { call, loginStandard } from '@duotoken/test-kit/standard-client';
 
 describe('seed 000 flow end to end', () => {
   let server: TestServer;

@@ -5,8 +5,8 @@ import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
 import { RedisEphemeralStore } from '../../src/cache/redis-ephemeral-store.js';
 import { isAuthError } from '../../src/errors/auth-error.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { HAVE_REDIS_SERVER, RedisProcess } from './redis-process.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
+import { HAVE_REDIS_SERVER, RedisProcess } from '@duotoken/test-kit/redis-process';
 import { captureLogger, REDIS_URL, warnNotRun } from './store-targets.js';
 
 /** A fresh store, a way to let `ms` pass for its expiries, and cleanup. */
