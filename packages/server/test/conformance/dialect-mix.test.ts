@@ -11,7 +11,7 @@ import { send } from '@duotoken/test-kit/send';
 const BOTH = { account: 'carol', password: 'carol multi dialect' };
 type Pair = { access_token: string; refresh_token: string };
 
-describe('standard, lin-cms and mmm in one server', () => {
+describe('standard, lin-cms and mmm in one server', { shuffle: true }, () => {
   let server: TestServer;
   let carol: { id: number; companyIds: number[] };
   beforeAll(async () => {
@@ -116,7 +116,7 @@ describe('standard, lin-cms and mmm in one server', () => {
   });
 });
 
-describe('mounting rules', () => {
+describe('mounting rules', { shuffle: true }, () => {
   it("with only mmm mounted, /auth/login is mmm's (a `t` is ignored) and standard's routes are absent", async () => {
     const server = await startTestServer({ DUOTOKEN_DIALECTS: 'mmm' });
     try {

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('seed 000 — 无需鉴权接口', () => {
+describe('seed 000 — 无需鉴权接口', { shuffle: true }, () => {
   it('「1. 获取t」: GET /auth/get_t needs no token', async () => {
     const res = await call<{ t: string; captcha_url: string }>(server, 'GET', '/auth/get_t');
     expect(res.status).toBe(200);
@@ -65,7 +65,7 @@ describe('seed 000 — 无需鉴权接口', () => {
   });
 });
 
-describe('seed 000 — 服务器端获取 access-token 的优先顺序: Http Header --未取到--> URL --未取到--> Form表单', () => {
+describe('seed 000 — 服务器端获取 access-token 的优先顺序: Http Header --未取到--> URL --未取到--> Form表单', { shuffle: true }, () => {
   it('the header is used first: a good header wins over a bad URL token, a bad header is refused, not skipped', async () => {
     const { access_token } = await login();
     expect((await call(server, 'GET', '/auth/me?access-token=garbage', { headers: { 'access-token': access_token } })).status).toBe(200);
@@ -89,7 +89,7 @@ describe('seed 000 — 服务器端获取 access-token 的优先顺序: Http Hea
   });
 });
 
-describe('seed 000 — 鉴权流程', () => {
+describe('seed 000 — 鉴权流程', { shuffle: true }, () => {
   it('「1. 若http method 为 POST…需要在http head中携带 access-token」', async () => {
     const { access_token } = await login();
     const res = await call(server, 'POST', '/auth/verify', { headers: { 'access-token': access_token }, json: { key_1: 'val_1' } });
@@ -133,7 +133,7 @@ describe('seed 000 — 鉴权流程', () => {
   });
 });
 
-describe('seed 000 — 鉴权流程图', () => {
+describe('seed 000 — 鉴权流程图', { shuffle: true }, () => {
   it('「从客户端或浏览器取出访问令牌 --未取出--> 用户登录」: no stored token → 401 → log in', async () => {
     const res = await call(server, 'GET', '/auth/me');
     expect(res.status).toBe(401);

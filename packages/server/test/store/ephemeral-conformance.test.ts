@@ -79,7 +79,7 @@ function ephemeralConformance(open: () => Promise<EphemeralTarget>) {
   });
 }
 
-describe('ephemeral conformance: memory', () => {
+describe('ephemeral conformance: memory', { shuffle: true }, () => {
   ephemeralConformance(async () => {
     const clock = new FakeClock();
     const store = new MemoryEphemeralStore(clock);
@@ -88,7 +88,7 @@ describe('ephemeral conformance: memory', () => {
 });
 
 if (!REDIS_URL) warnNotRun('DUOTOKEN_TEST_REDIS_URL', 'ephemeral conformance on Redis');
-describe.skipIf(!REDIS_URL)('ephemeral conformance: redis (DUOTOKEN_TEST_REDIS_URL)', () => {
+describe.skipIf(!REDIS_URL)('ephemeral conformance: redis (DUOTOKEN_TEST_REDIS_URL)', { shuffle: true }, () => {
   const prefix = `dt-test-${randomBytes(4).toString('hex')}:`;
   ephemeralConformance(async () => {
     const store = await RedisEphemeralStore.open(REDIS_URL!, prefix, captureLogger());
