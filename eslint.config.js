@@ -35,7 +35,7 @@ export default tseslint.config(
   {
     // Tests reach another package through its name (its public exports, or @duotoken/test-kit), never its
     // src/ or test/ by relative path: a test then breaks only when the package's contract does.
-    files: ['packages/*/test/**/*.ts', 'packages/*/src/**/*.test.ts', 'packages/test-kit/**/*.ts', 'e2e/**/*.ts'],
+    files: ['packages/*/test/**/*.ts', 'packages/test-kit/**/*.ts', 'e2e/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -55,6 +55,16 @@ export default tseslint.config(
           selector: `ImportExpression > Literal[value=/${OTHER_PACKAGE_INSIDES.replaceAll('/', String.raw`\x2F`)}/]`,
           message: 'Import the package by name (its exports, or @duotoken/test-kit), not its src/ or test/.',
         },
+      ],
+    },
+  },
+  {
+    // Where tests live (docs/architecture.md): packages/<name>/test/, e2e/, never beside the sources.
+    files: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Program', message: 'Tests live in packages/<name>/test/ (see docs/architecture.md).' },
       ],
     },
   },
