@@ -12,8 +12,9 @@ import {
   startEchoUpstream,
   type EchoUpstream,
   type SeenRequest,
+  freePort,
+  waitForPort,
 } from '@duotoken/test-kit';
-import { freePort, waitForPort } from '../helpers/ports.js';
 import { nginxConfig } from './nginx-config.js';
 
 const nginxBinary = [...(process.env.PATH ?? '').split(':'), '/usr/sbin'].map((d) => join(d, 'nginx')).find((p) => existsSync(p));
