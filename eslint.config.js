@@ -4,6 +4,9 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** A relative path into another workspace package's sources or tests (`../../server/src/…`, `../../packages/client/test/…`). */
+const OTHER_PACKAGE_INSIDES = String.raw`^(\.\.?/)+(packages/|apps/)?(protocol|client|verify|server|test-kit|console)/(src|test)(/|$)`;
+
 /**
  * The layers of `packages/server/src`, top first (docs/architecture.md, "Layers"). A file may
  * import from its own layer and from the layers below it, never from one above; cycles are
@@ -80,6 +83,42 @@ export function projectConfig(root) {
       files: ['**/*.cjs'],
       languageOptions: { sourceType: 'commonjs' },
       rules: { '@typescript-eslint/no-require-imports': 'off' },
+    },
+    {
+      // Tests reach another package through its name (its public exports, or @duotoken/test-kit), never its
+      // src/ or test/ by relative path: a test then breaks only when the package's contract does.
+      files: ['packages/*/test/**/*.ts', 'packages/test-kit/**/*.ts', 'e2e/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: OTHER_PACKAGE_INSIDES,
+                message: 'Import the package by name (its exports, or @duotoken/test-kit), not its src/ or test/.',
+              },
+            ],
+          },
+        ],
+        'no-restricted-syntax': [
+          'error',
+          {
+            // esquery's /regex/ cannot hold a slash: spelled \x2F there.
+            selector: `ImportExpression > Literal[value=/${OTHER_PACKAGE_INSIDES.replaceAll('/', String.raw`\x2F`)}/]`,
+            message: 'Import the package by name (its exports, or @duotoken/test-kit), not its src/ or test/.',
+          },
+        ],
+      },
+    },
+    {
+      // Where tests live (docs/architecture.md): packages/<name>/test/, e2e/, never beside the sources.
+      files: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+      rules: {
+        'no-restricted-syntax': [
+          'error',
+          { selector: 'Program', message: 'Tests live in packages/<name>/test/ (see docs/architecture.md).' },
+        ],
+      },
     },
   );
 }

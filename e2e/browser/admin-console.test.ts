@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
+import { ADMIN, startTestServer, type TestServer } from '@duotoken/test-kit';
 import { BROWSER_PATH, ensureConsoleBuilt, launchBrowser, SIZES, warnIfSkipped, type TestBrowser } from './browser-harness.js';
 import { byId, confirm, pick, rowTexts, settled, signIn, successMessage } from './console-driver.js';
 

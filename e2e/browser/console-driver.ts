@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
-import { captchaAnswer } from '../../packages/server/test/helpers/standard-client.js';
-import type { TestServer } from '../../packages/server/test/helpers/test-server.js';
+import { captchaAnswer, type TestServer } from '@duotoken/test-kit';
 
 /** `[data-testid="…"]`. */
 export const byId = (id: string) => `[data-testid="${id}"]`;

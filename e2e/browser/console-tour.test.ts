@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, captchaAnswer } from '../../packages/server/test/helpers/standard-client.js';
-import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
+import { call, captchaAnswer, ADMIN, startTestServer, type TestServer } from '@duotoken/test-kit';
 import {
   ARTIFACTS,
   BROWSER_PATH,

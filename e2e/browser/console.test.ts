@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captchaAnswer } from '../../packages/server/test/helpers/standard-client.js';
-import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
+import { captchaAnswer, ADMIN, startTestServer, type TestServer } from '@duotoken/test-kit';
 import {
   BROWSER_PATH,
   ensureConsoleBuilt,

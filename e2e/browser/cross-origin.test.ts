@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import type * as Sdk from '../../packages/client/src/index.js';
+import type * as Sdk from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
+import { ADMIN, startTestServer, type TestServer } from '@duotoken/test-kit';
 import { BROWSER_PATH, launchBrowser, warnIfSkipped } from './browser-harness.js';
 import { startPageServer, type PageServer } from './page-server.js';
 

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoUpstream, type EchoUpstream } from '../../packages/server/test/helpers/echo-upstream.js';
+import { freePort, startEchoUpstream, waitForPort, type EchoUpstream } from '@duotoken/test-kit';
 import { BIN, startServe, type ServerProcess } from '../cli/cli-process.js';
-import { freePort, waitForPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

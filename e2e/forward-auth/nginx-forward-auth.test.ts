@@ -3,10 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, loginStandard } from '../../packages/server/test/helpers/standard-client.js';
-import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
-import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../../packages/server/test/helpers/echo-upstream.js';
-import { freePort, waitForPort } from '../helpers/ports.js';
+import {
+  call,
+  loginStandard,
+  ADMIN,
+  startTestServer,
+  type TestServer,
+  startEchoUpstream,
+  type EchoUpstream,
+  type SeenRequest,
+  freePort,
+  waitForPort,
+} from '@duotoken/test-kit';
 import { nginxConfig } from './nginx-config.js';
 
 const nginxBinary = [...(process.env.PATH ?? '').split(':'), '/usr/sbin'].map((d) => join(d, 'nginx')).find((p) => existsSync(p));

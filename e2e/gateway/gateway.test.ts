@@ -1,9 +1,17 @@
 import type { MmmTokenPair, StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { call, loginStandard } from '../../packages/server/test/helpers/standard-client.js';
-import { ADMIN, startTestServer, type TestServer } from '../../packages/server/test/helpers/test-server.js';
-import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../../packages/server/test/helpers/echo-upstream.js';
+import { parseConfig } from '@duotoken/server';
+import {
+  call,
+  loginStandard,
+  ADMIN,
+  startTestServer,
+  type TestServer,
+  startEchoUpstream,
+  type EchoUpstream,
+  type SeenRequest,
+} from '@duotoken/test-kit';
 
 const seenBody = (res: { body: unknown }) => res.body as unknown as SeenRequest;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -168,7 +176,6 @@ describe('gateway with prefixes', () => {
   });
 
   it('refuses a malformed DUOTOKEN_UPSTREAM at start-up, naming it', async () => {
-    const { parseConfig } = await import('../../packages/server/src/config/parse-config.js');
     expect(() => parseConfig({ DUOTOKEN_UPSTREAM: 'ftp://x' })).toThrow(/DUOTOKEN_UPSTREAM/);
     expect(() => parseConfig({ DUOTOKEN_UPSTREAM: 'api=http://x' })).toThrow(/prefix/);
     expect(parseConfig({ DUOTOKEN_UPSTREAM: 'http://127.0.0.1:9000/' }).upstream).toEqual([

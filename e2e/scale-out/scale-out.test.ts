@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_REDIS_SERVER, RedisProcess } from '../../packages/server/test/store/redis-process.js';
-import { dropSchema, uniqueSchema, withSchema } from '../../packages/server/test/store/store-targets.js';
+import { HAVE_REDIS_SERVER, RedisProcess, dropSchema, uniqueSchema, withSchema } from '@duotoken/test-kit';
 import { runCli } from '../cli/cli-process.js';
 import { assertBuilt, request, sessionIdOf, startInstance, within, type Instance } from './cluster.js';
 

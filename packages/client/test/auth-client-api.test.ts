@@ -1,6 +1,6 @@
 import { createAuthClient, memoryStorage, webStorage, type MeView, type TokenStorage } from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captchaAnswer } from '../../server/test/helpers/standard-client.js';
+import { captchaAnswer } from '@duotoken/test-kit';
 import { ADMIN, makeClient, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
 
 /** A Web Storage stand-in (what localStorage offers) over a Map. */

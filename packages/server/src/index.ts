@@ -6,5 +6,8 @@ export { loadConfig } from './config/load-config.js';
 export { SETTINGS, type Config, type DialectName } from './config/settings.js';
 export { AuthError, isAuthError } from './errors/auth-error.js';
 export type { Clock } from './clock/clock.js';
+export { createLogger } from './http/create-logger.js';
+export type { Store } from './store/store.js';
+export type { EphemeralStore } from './cache/ephemeral-store.js';
 export { captchaDataUrl, type CaptchaProvider, type DrawnCaptcha } from './auth/captcha/captcha-provider.js';
 export { DistortedCaptcha, CAPTCHA_CHARSET, type DistortedCaptchaOptions } from './auth/captcha/distorted-captcha.js';

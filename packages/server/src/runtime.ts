@@ -62,6 +62,8 @@ export interface RuntimeOverrides {
   clock?: Clock;
   logger?: Logger;
   store?: Store;
+  /** Wraps the store opened from the configuration (e.g. to make it fail on demand, or to count calls). */
+  wrapStore?: (store: Store) => Store;
   ephemeral?: EphemeralStore;
   /** Another captcha than the default `DistortedCaptcha`. */
   captcha?: CaptchaProvider;
@@ -78,7 +80,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   if (!store) {
     const opened = openDatabase(config, { logger });
     await migrateToLatest(opened);
-    store = createStore(opened);
+    store = overrides.wrapStore ? overrides.wrapStore(createStore(opened)) : createStore(opened);
   }
   const unlogHealth = logStoreHealth(store.health, logger, store.opened.description);
   const ephemeral =

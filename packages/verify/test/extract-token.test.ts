@@ -6,7 +6,7 @@ const form = { 'content-type': 'application/x-www-form-urlencoded' };
 /**
  * How the verifier reads a framework's request. The lookup itself (order,
  * first source wins, strict mode, Bearer parsing) is protocol's, shared with
- * the server: packages/protocol/src/token-lookup.test.ts.
+ * the server: packages/protocol/test/token-lookup.test.ts.
  */
 describe('extractToken reads any framework’s request', () => {
   it('reads Node header records and Fetch Headers', () => {

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../server/test/helpers/fake-clock.js';
-import type { TestServer } from '../../server/test/helpers/test-server.js';
+import { FakeClock, type TestServer } from '@duotoken/test-kit';
 import { createMember, login, startDuotoken, type Member } from './helpers/duotoken.js';
 
 const run = promisify(execFile);

@@ -2,13 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '@duotoken/server';
-import { switchableStore } from '../../server/test/security/helpers/switchable-store.js';
-import { call } from '../../server/test/helpers/standard-client.js';
-import { startTestServer, type TestServer } from '../../server/test/helpers/test-server.js';
+import { AuthError, ConfigError, parseConfig, type Store } from '@duotoken/server';
+import { call, startTestServer, switchable, type TestServer } from '@duotoken/test-kit';
 import { createMember, eventually, login, startDuotoken, VERIFIER_TOKEN, type Member } from './helpers/duotoken.js';
-
-type Store = Parameters<typeof switchableStore>[0];
 
 interface Batch {
   cursor: string;
@@ -116,9 +112,9 @@ describe('the feed vouches for itself only while the server can', () => {
     let state = { down: false };
     const server = await startDuotoken({}, undefined, (store) => {
       real = store;
-      const switchable = switchableStore(store);
-      state = switchable.state;
-      return switchable.store;
+      const failing = switchable(store, () => new AuthError('STORE_UNAVAILABLE'));
+      state = failing.state;
+      return failing.wrapped;
     });
     try {
       const member = await createMember(server, ['admin']);

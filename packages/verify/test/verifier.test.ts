@@ -1,9 +1,7 @@
 import { decodeJwt, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, isVerifyError, type Verifier, type VerifyError } from '@duotoken/verify';
-import { call } from '../../server/test/helpers/standard-client.js';
-import { randomSecret, type TestServer } from '../../server/test/helpers/test-server.js';
-import { nonCanonical } from '../../server/test/security/helpers/forge.js';
+import { call, randomSecret, type TestServer, nonCanonical } from '@duotoken/test-kit';
 import { createMember, eventually, login, startDuotoken, VERIFIER_TOKEN, verifierOf, type Member } from './helpers/duotoken.js';
 
 async function refusal(promise: Promise<unknown>): Promise<VerifyError> {

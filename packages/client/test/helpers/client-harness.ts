@@ -1,5 +1,5 @@
 import { createAuthClient, memoryStorage, type AuthClient, type AuthClientOptions } from '@duotoken/client';
-import { ADMIN, startTestServer, type TestServer } from '../../../server/test/helpers/test-server.js';
+import { ADMIN, startTestServer, type TestServer } from '@duotoken/test-kit';
 
 export { ADMIN, startTestServer, type TestServer };
 

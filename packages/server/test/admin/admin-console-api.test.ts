@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StandardTokenPair } from '@duotoken/protocol';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, me, refresh, SETUP, sidOf, startSecurityServer } from '../security/helpers/security-server.js';
 

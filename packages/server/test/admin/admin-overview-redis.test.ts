@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, loginOk, startSecurityServer } from '../security/helpers/security-server.js';
 import { REDIS_URL, uniqueSchema, warnNotRun } from '../store/store-targets.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuditEventView } from '../../src/admin/admin-service.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, refresh, SETUP, sidOf, startSecurityServer } from '../security/helpers/security-server.js';
 

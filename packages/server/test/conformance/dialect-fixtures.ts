@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
-import { send, type RawAnswer } from '../helpers/send.js';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { send, type RawAnswer } from '@duotoken/test-kit/send';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 
 /** Every dialect mounted, as the acceptance criteria run them. */

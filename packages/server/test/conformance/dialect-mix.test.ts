@@ -1,17 +1,17 @@
 import type { MmmTokenPair, StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse-config.js';
-import { call, captchaAnswer, loginStandard } from '../helpers/standard-client.js';
+import { call, captchaAnswer, loginStandard } from '@duotoken/test-kit/standard-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, bearer, claimsOf, createUser, linCmsLogin } from './dialect-fixtures.js';
-import { send } from '../helpers/send.js';
+import { send } from '@duotoken/test-kit/send';
 
 /** Several dialects in one server: the shared login route, one session model, mounting rules. */
 
 const BOTH = { account: 'carol', password: 'carol multi dialect' };
 type Pair = { access_token: string; refresh_token: string };
 
-describe('standard, lin-cms and mmm in one server', () => {
+describe('standard, lin-cms and mmm in one server', { shuffle: true }, () => {
   let server: TestServer;
   let carol: { id: number; companyIds: number[] };
   beforeAll(async () => {
@@ -116,7 +116,7 @@ describe('standard, lin-cms and mmm in one server', () => {
   });
 });
 
-describe('mounting rules', () => {
+describe('mounting rules', { shuffle: true }, () => {
   it("with only mmm mounted, /auth/login is mmm's (a `t` is ignored) and standard's routes are absent", async () => {
     const server = await startTestServer({ DUOTOKEN_DIALECTS: 'mmm' });
     try {

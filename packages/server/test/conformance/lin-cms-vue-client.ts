@@ -1,6 +1,6 @@
 import type { TestServer } from '../helpers/test-server.js';
-import { send, type RawAnswer } from '../helpers/send.js';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { send, type RawAnswer } from '@duotoken/test-kit/send';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 
 /** Codes on which lin-cms-vue logs out (`refreshTokenException` in src/lin/plugin/axios.js). */
 const LOGOUT_CODES = [10000, 10042, 10050, 10052];

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from '../helpers/send.js';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { send } from '@duotoken/test-kit/send';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { createUser } from './dialect-fixtures.js';
 import { LinCmsLoginError, LinCmsVueClient } from './lin-cms-vue-client.js';
@@ -25,7 +25,7 @@ async function loginFails(client: LinCmsVueClient, username: string, password: s
   throw new Error('the login passed');
 }
 
-describe('DUOTOKEN_CAPTCHA=always (the default)', () => {
+describe('DUOTOKEN_CAPTCHA=always (the default)', { shuffle: true }, () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ DUOTOKEN_DIALECTS: 'lin-cms', DUOTOKEN_ACCESS_TTL: '1h', DUOTOKEN_LOCKOUT_THRESHOLD: '5' });
@@ -89,9 +89,10 @@ describe('DUOTOKEN_CAPTCHA=always (the default)', () => {
   });
 });
 
-describe('DUOTOKEN_CAPTCHA=after-failures', () => {
+describe('DUOTOKEN_CAPTCHA=after-failures', { shuffle: true }, () => {
   let server: TestServer;
-  beforeAll(async () => {
+  // A server per test: the failures one test makes (of the account and of the address) are none of the other's.
+  beforeEach(async () => {
     server = await startTestServer({
       DUOTOKEN_DIALECTS: 'lin-cms',
       DUOTOKEN_CAPTCHA: 'after-failures',
@@ -99,7 +100,7 @@ describe('DUOTOKEN_CAPTCHA=after-failures', () => {
     });
     await createUser(server, USER.username, USER.password);
   });
-  afterAll(() => server.close());
+  afterEach(() => server.close());
 
   it('a captcha is drawn and shown, but a blank one logs in while neither the account nor the address has failed', async () => {
     const client = new LinCmsVueClient(server);
@@ -116,7 +117,7 @@ describe('DUOTOKEN_CAPTCHA=after-failures', () => {
   });
 });
 
-describe('DUOTOKEN_CAPTCHA=off', () => {
+describe('DUOTOKEN_CAPTCHA=off', { shuffle: true }, () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ DUOTOKEN_DIALECTS: 'lin-cms', DUOTOKEN_CAPTCHA: 'off' });

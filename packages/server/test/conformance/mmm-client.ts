@@ -1,6 +1,6 @@
 import type { MmmTokenPair } from '@duotoken/protocol';
 import type { TestServer } from '../helpers/test-server.js';
-import { send, type RawAnswer } from '../helpers/send.js';
+import { send, type RawAnswer } from '@duotoken/test-kit/send';
 
 /** An mmm envelope answer. */
 export type MmmAnswer<T = unknown> = RawAnswer<{ code: string; msg: string; data: T }>;

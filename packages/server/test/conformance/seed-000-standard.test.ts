@@ -1,6 +1,6 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, captchaAnswer, loginStandard } from '../helpers/standard-client.js';
+import { call, captchaAnswer, loginStandard } from '@duotoken/test-kit/standard-client';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, bearer } from './dialect-fixtures.js';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('seed 000 — 无需鉴权接口', () => {
+describe('seed 000 — 无需鉴权接口', { shuffle: true }, () => {
   it('「1. 获取t」: GET /auth/get_t needs no token', async () => {
     const res = await call<{ t: string; captcha_url: string }>(server, 'GET', '/auth/get_t');
     expect(res.status).toBe(200);
@@ -65,20 +65,25 @@ describe('seed 000 — 无需鉴权接口', () => {
   });
 });
 
-describe('seed 000 — 服务器端获取 access-token 的优先顺序: Http Header --未取到--> URL --未取到--> Form表单', () => {
+describe('seed 000 — 服务器端获取 access-token 的优先顺序: Http Header --未取到--> URL --未取到--> Form表单', { shuffle: true }, () => {
   it('the header is used first: a good header wins over a bad URL token, a bad header is refused, not skipped', async () => {
     const { access_token } = await login();
-    expect((await call(server, 'GET', '/auth/me?access-token=garbage', { headers: { 'access-token': access_token } })).status).toBe(200);
-    const badHeader = await call(server, 'GET', `/auth/me?access-token=${access_token}`, { headers: bearer('garbage') });
-    expect([badHeader.status, badHeader.body.code]).toEqual([401, '10028']);
+    const broken = `${access_token.slice(0, -4)}AAAA`;
+    for (const header of [{ 'access-token': access_token }, bearer(access_token)])
+      expect((await call(server, 'GET', `/auth/me?access-token=${broken}`, { headers: header })).status).toBe(200);
+    for (const header of [{ 'access-token': broken }, bearer(broken)]) {
+      const badHeader = await call(server, 'GET', `/auth/me?access-token=${access_token}`, { headers: header });
+      expect([badHeader.status, badHeader.body.code]).toEqual([401, '10028']);
+    }
   });
 
-  it('「--未取到--> URL」: with no header, the URL token is used before the form', async () => {
+  it('「--未取到--> URL」: with no header, the URL token is used before the form, a bad one refused, not skipped', async () => {
     const { access_token } = await login();
-    const res = await call(server, 'POST', `/auth/verify?access-token=${encodeURIComponent(access_token)}`, {
-      form: { 'access-token': 'garbage' },
-    });
-    expect(res.status).toBe(200);
+    const broken = `${access_token.slice(0, -4)}AAAA`;
+    const url = (token: string) => `/auth/verify?access-token=${encodeURIComponent(token)}`;
+    expect((await call(server, 'POST', url(access_token), { form: { 'access-token': broken } })).status).toBe(200);
+    const badUrl = await call(server, 'POST', url(broken), { form: { 'access-token': access_token } });
+    expect([badUrl.status, badUrl.body.code]).toEqual([401, '10028']);
   });
 
   it('「--未取到--> Form表单」: with no header and no URL token, the form field is used', async () => {
@@ -89,7 +94,7 @@ describe('seed 000 — 服务器端获取 access-token 的优先顺序: Http Hea
   });
 });
 
-describe('seed 000 — 鉴权流程', () => {
+describe('seed 000 — 鉴权流程', { shuffle: true }, () => {
   it('「1. 若http method 为 POST…需要在http head中携带 access-token」', async () => {
     const { access_token } = await login();
     const res = await call(server, 'POST', '/auth/verify', { headers: { 'access-token': access_token }, json: { key_1: 'val_1' } });
@@ -133,7 +138,32 @@ describe('seed 000 — 鉴权流程', () => {
   });
 });
 
-describe('seed 000 — 鉴权流程图', () => {
+describe('seed 000 — 鉴权流程图', { shuffle: true }, () => {
+  it('the whole chart in one run: login → call → access expires (10027) → refresh → retry → the refreshed token expires (10024) → login', async () => {
+    const pair = await login();
+    expect(pair).toMatchObject({ token_type: 'Bearer', expires_in: ACCESS_TTL });
+    const me = await call<{ user: { account: string } }>(server, 'GET', '/auth/me', { headers: bearer(pair.access_token) });
+    expect([me.status, me.body.data.user.account]).toEqual([200, ADMIN.account]);
+    server.clock.advance(ACCESS_TTL + 1);
+    const expired = await call(server, 'GET', '/auth/me', { headers: bearer(pair.access_token) });
+    expect([expired.status, expired.body.code]).toEqual([401, '10027']);
+    const refreshed = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', { json: { refresh_token: pair.refresh_token } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.data.refresh_token).not.toBe(pair.refresh_token);
+    expect((await call(server, 'GET', '/auth/me', { headers: bearer(refreshed.body.data.access_token) })).status).toBe(200);
+    // The refreshed refresh token lives REFRESH_TTL from its own issue, not from the login.
+    server.clock.advance(REFRESH_TTL - 1);
+    const stillAlive = await call<StandardTokenPair>(server, 'POST', '/auth/refresh-token', {
+      json: { refresh_token: refreshed.body.data.refresh_token },
+    });
+    expect(stillAlive.status).toBe(200);
+    server.clock.advance(REFRESH_TTL + 1);
+    const dead = await call(server, 'POST', '/auth/refresh-token', { json: { refresh_token: stillAlive.body.data.refresh_token } });
+    expect([dead.status, dead.body.code]).toEqual([401, '10024']);
+    const again = await login();
+    expect((await call(server, 'GET', '/auth/me', { headers: bearer(again.access_token) })).status).toBe(200);
+  });
+
   it('「从客户端或浏览器取出访问令牌 --未取出--> 用户登录」: no stored token → 401 → log in', async () => {
     const res = await call(server, 'GET', '/auth/me');
     expect(res.status).toBe(401);

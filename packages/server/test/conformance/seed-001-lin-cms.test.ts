@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, bearer, claimsOf, createUser } from './dialect-fixtures.js';
-import { send } from '../helpers/send.js';
+import { send } from '@duotoken/test-kit/send';
 import { LinCmsVueClient } from './lin-cms-vue-client.js';
 
 /**
@@ -46,7 +46,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('seed 001 — 为何选择 jwt', () => {
+describe('seed 001 — 为何选择 jwt', { shuffle: true }, () => {
   it('「lin-cms 选择 jwt 作为用户认证鉴权的核心机制」: the access token is a JWT', async () => {
     const { body } = await login();
     expect(body.access_token.split('.')).toHaveLength(3);
@@ -75,7 +75,7 @@ describe('seed 001 — 为何选择 jwt', () => {
   });
 });
 
-describe('seed 001 — access_token 和 refresh_token', () => {
+describe('seed 001 — access_token 和 refresh_token', { shuffle: true }, () => {
   it('「用户登陆成功后，服务器会颁发 access_token 和 refresh_token」', async () => {
     const res = await login();
     expect(res.status).toBe(200);
@@ -117,7 +117,7 @@ describe('seed 001 — access_token 和 refresh_token', () => {
   });
 });
 
-describe('seed 001 — 用户登录获取 access_token、refresh_token', () => {
+describe('seed 001 — 用户登录获取 access_token、refresh_token', { shuffle: true }, () => {
   it('「path: /cms/user/login, method: post, 参数: username, password」 as JSON or as a form', async () => {
     expect((await login()).status).toBe(200);
     const form = await send<Pair>(server, 'POST', '/cms/user/login', { form: USER });
@@ -169,7 +169,7 @@ describe('seed 001 — 用户登录获取 access_token、refresh_token', () => {
   });
 });
 
-describe('seed 001 — 通过 refresh_token 获取 access_token', () => {
+describe('seed 001 — 通过 refresh_token 获取 access_token', { shuffle: true }, () => {
   it('「path: /cms/user/refresh, method: get, 参数: 无…必须在 HTTP 的 Header 中加上Authorization字段，字段值为 Bearer ${refresh_token}」', async () => {
     const { body } = await login();
     const res = await refresh(body.refresh_token);
@@ -198,7 +198,7 @@ describe('seed 001 — 通过 refresh_token 获取 access_token', () => {
   });
 });
 
-describe('seed 001 —「在 lin-cms 的前端框架中，已经默认实现了以上机制」: the lin-cms-vue admin, replayed', () => {
+describe('seed 001 —「在 lin-cms 的前端框架中，已经默认实现了以上机制」: the lin-cms-vue admin, replayed', { shuffle: true }, () => {
   it('stays logged in across several access expiries, well past the grace window, sending only its login refresh token', async () => {
     const client = new LinCmsVueClient(server);
     await client.login(USER.username, USER.password);
@@ -257,7 +257,7 @@ describe('seed 001 —「在 lin-cms 的前端框架中，已经默认实现了�
   });
 });
 
-describe('DUOTOKEN_LINCMS_REFRESH=rotate: the trade-off, shown', () => {
+describe('DUOTOKEN_LINCMS_REFRESH=rotate: the trade-off, shown', { shuffle: true }, () => {
   let rotating: TestServer;
   beforeAll(async () => {
     rotating = await startTestServer({ DUOTOKEN_DIALECTS: 'lin-cms', DUOTOKEN_ACCESS_TTL: '1h', DUOTOKEN_LINCMS_REFRESH: 'rotate' });

@@ -3,7 +3,7 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSecret, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ALL_DIALECTS, claimsOf, createUser, serverNow } from './dialect-fixtures.js';
-import { send } from '../helpers/send.js';
+import { send } from '@duotoken/test-kit/send';
 import { MmmClient, type MmmAnswer } from './mmm-client.js';
 
 /**
@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('seed 002 — 全局统一设定: 请求头', () => {
+describe('seed 002 — 全局统一设定: 请求头', { shuffle: true }, () => {
   it('「x-mmm-accesstoken: 发起请求时使用时校验用 token」', async () => {
     const pair = await loginAlice();
     const me = await mmm<{ user: { id: number } }>('GET', '/v1/auth/me', { 'x-mmm-accesstoken': pair.access_token });
@@ -66,7 +66,7 @@ describe('seed 002 — 全局统一设定: 请求头', () => {
   });
 });
 
-describe('seed 002 — token 机制描述', () => {
+describe('seed 002 — token 机制描述', { shuffle: true }, () => {
   it('「token 的响应内容」: { access_token, expires_in, refresh_token, refresh_expires }', async () => {
     const pair = await loginAlice();
     expect(Object.keys(pair).sort()).toEqual(['access_token', 'expires_in', 'refresh_expires', 'refresh_token']);
@@ -150,7 +150,7 @@ describe('seed 002 — token 机制描述', () => {
   });
 });
 
-describe('seed 002 — auto-renew never trusts a token it cannot prove', () => {
+describe('seed 002 — auto-renew never trusts a token it cannot prove', { shuffle: true }, () => {
   it('an expired access token with a bad signature never renews, and the refresh token is not spent', async () => {
     const pair = await loginAlice();
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
@@ -213,7 +213,7 @@ describe('seed 002 — auto-renew never trusts a token it cannot prove', () => {
   });
 });
 
-describe('seed 002 — 通用响应结构', () => {
+describe('seed 002 — 通用响应结构', { shuffle: true }, () => {
   it('「{ "code": "错误码字符串", "msg": "错误描述字符串", "data": {…} }」 for successes and errors alike', async () => {
     const ok = await mmm('POST', '/auth/login', {}, ALICE);
     expect(ok.body).toEqual({ code: '00000', msg: '成功', data: expect.any(Object) });
@@ -224,7 +224,7 @@ describe('seed 002 — 通用响应结构', () => {
   });
 });
 
-describe('seed 002 — 认证相关', () => {
+describe('seed 002 — 认证相关', { shuffle: true }, () => {
   it('「登录 /auth/login POST {account, password}…备注:该请求无需指定请求头」', async () => {
     const res = await mmm<MmmTokenPair>('POST', '/auth/login', {}, ALICE);
     expectCode(res, '00000', 200);
@@ -270,7 +270,7 @@ describe('seed 002 — 认证相关', () => {
   });
 });
 
-describe('DUOTOKEN_AUTO_RENEW switches auto-renew per dialect', () => {
+describe('DUOTOKEN_AUTO_RENEW switches auto-renew per dialect', { shuffle: true }, () => {
   let other: TestServer;
   beforeAll(async () => {
     other = await startTestServer({ ...ALL_DIALECTS, DUOTOKEN_AUTO_RENEW: 'standard', DUOTOKEN_ACCESS_TTL: String(ACCESS_TTL) });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
 import { createServices, type Services } from '../../src/services.js';
 import { captureLogger, testConfig, type StoreTarget } from '../store/store-targets.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
 
 /** The service layer over a real store, on a FakeClock, without HTTP. */
 export interface WiredServices {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call, captchaAnswer } from '../helpers/standard-client.js';
+import { call, captchaAnswer } from '@duotoken/test-kit/standard-client';
 
 describe('GET /auth/get_t and GET /auth/captcha', () => {
   let server: TestServer;

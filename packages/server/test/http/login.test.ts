@@ -2,7 +2,7 @@ import type { StandardTokenPair } from '@duotoken/protocol';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 
 const ACTOR = { userId: null, ip: null };
 

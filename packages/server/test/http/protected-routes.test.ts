@@ -2,7 +2,7 @@ import type { StandardTokenPair } from '@duotoken/protocol';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 
 const ACTOR = { userId: null, ip: null };
 

@@ -1,7 +1,7 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call, type Answer } from '../helpers/standard-client.js';
+import { call, type Answer } from '@duotoken/test-kit/standard-client';
 
 type PairAnswer = Answer<StandardTokenPair>;
 
@@ -33,7 +33,7 @@ describe('POST|GET /auth/refresh-token', () => {
     expect(after.onCaller).toBe(before.onCaller);
   });
 
-  it('rotates: a new pair in the same session, with no-store', async () => {
+  it('rotates: a new pair in the same session, with no-store; the presented token is spent, its successor is the live one', async () => {
     const first = await login();
     const res = await refresh(first.refresh_token);
     expect(res.status).toBe(200);
@@ -42,7 +42,14 @@ describe('POST|GET /auth/refresh-token', () => {
     expect(res.body.data.access_token).not.toBe(first.access_token);
     const a = await me(first.access_token);
     const b = await me(res.body.data.access_token);
+    expect(b.status).toBe(200);
     expect((b.body.data as { session: { id: string } }).session.id).toBe((a.body.data as { session: { id: string } }).session.id);
+    // The successor rotates in turn; past the grace window the first token buys nothing more.
+    const next = await refresh(res.body.data.refresh_token);
+    expect(next.status).toBe(200);
+    expect(next.body.data.refresh_token).not.toBe(res.body.data.refresh_token);
+    server.clock.advance(11);
+    expect((await refresh(first.refresh_token)).body.code).toBe('10024');
   });
 
   it.each([
@@ -55,7 +62,9 @@ describe('POST|GET /auth/refresh-token', () => {
     const pair = await login();
     const res = await call<StandardTokenPair>(server, method, '/auth/refresh-token', where(pair.refresh_token));
     expect(res.status).toBe(200);
-    expect(res.body.data.refresh_token).toBeTruthy();
+    expect(res.body.data.refresh_token).toMatch(/^[\w-]+\.[\w-]{43}$/);
+    expect(res.body.data.refresh_token).not.toBe(pair.refresh_token);
+    expect((await me(res.body.data.access_token)).status).toBe(200);
   });
 
   it('no refresh token, garbage, or a forged one is 10024', async () => {
@@ -99,6 +108,7 @@ describe('POST|GET /auth/refresh-token', () => {
 
   it('after the grace window a reused token revokes the whole session (10024), cutting off its access tokens', async () => {
     const pair = await login();
+    const sessionId = ((await me(pair.access_token)).body.data as { session: { id: string } }).session.id;
     const rotated = await refresh(pair.refresh_token);
     server.clock.advance(11);
     const reuse = await refresh(pair.refresh_token);
@@ -109,8 +119,8 @@ describe('POST|GET /auth/refresh-token', () => {
     const access = await me(rotated.body.data.access_token);
     expect(access.status).toBe(401);
     expect(access.body.code).toBe('10028');
-    const audit = await server.runtime.services.store.queryAuditEvents({ type: 'refresh.reuse_detected', limit: 10 });
-    expect(audit.length).toBeGreaterThan(0);
+    const audit = await server.runtime.services.store.queryAuditEvents({ type: 'refresh.reuse_detected', sessionId, limit: 10 });
+    expect(audit).toHaveLength(1);
   });
 
   it('an expired refresh token is 10024', async () => {

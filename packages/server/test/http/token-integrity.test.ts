@@ -2,7 +2,7 @@ import type { StandardTokenPair } from '@duotoken/protocol';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 
 // Forged tokens (alg none, tampered claims, signatures, headers) are refused in security/jwt-header-attacks and
 // security/jwt-claims-attacks; every refusal reason's code in every dialect in verify/test/refusals-agree.

@@ -1,6 +1,6 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
@@ -42,9 +42,12 @@ describe('GET /metrics on the main port (DUOTOKEN_METRICS_TOKEN)', () => {
     expect(wrong.body.code).toBe('10028');
     const otherScheme = await call(server, 'GET', '/metrics', { headers: { authorization: `Basic ${METRICS_TOKEN}` } });
     expect(otherScheme.status).toBe(401);
+    expect(otherScheme.body.code).toBe('10025');
   });
 
   it('counts logins by outcome, requests per route pattern, and active sessions', async () => {
+    // Past the 10 s for which a scraped active-session count is reused: `before` counts afresh.
+    server.clock.advance(11);
     const before = await scrape();
     expect((await login(ADMIN.password)).status).toBe(200);
     expect((await login('wrong password')).status).toBe(401);
@@ -52,7 +55,7 @@ describe('GET /metrics on the main port (DUOTOKEN_METRICS_TOKEN)', () => {
     const session = await call(server, 'DELETE', `/auth/sessions/no-such-session`, {
       headers: { authorization: `Bearer ${pair.access_token}` },
     });
-    expect(session.status).toBeGreaterThanOrEqual(400);
+    expect([session.status, session.body.code]).toEqual([404, '10044']);
     // The active-session count is reused for 10 s between scrapes.
     server.clock.advance(11);
 
@@ -65,10 +68,13 @@ describe('GET /metrics on the main port (DUOTOKEN_METRICS_TOKEN)', () => {
     expect(delta('duotoken_http_request_duration_seconds_count', { method: 'POST', route: '/auth/login' })).toBe(3);
     expect(delta('duotoken_audit_events_total', { type: 'login.failure' })).toBe(1);
     // The route pattern is the label, never the raw URL with its id.
-    expect(sample(after, 'duotoken_http_requests_total', { method: 'DELETE', route: '/auth/sessions/:id' })).toBe(1);
+    expect(delta('duotoken_http_requests_total', { method: 'DELETE', route: '/auth/sessions/:id', status: String(session.status) })).toBe(
+      1,
+    );
     expect(after).not.toContain('no-such-session');
-    expect(sample(after, 'duotoken_active_sessions')).toBeGreaterThanOrEqual(2);
-    expect(sample(after, 'duotoken_signing_key_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(delta('duotoken_active_sessions', {})).toBe(2);
+    // The key's age follows the (fake) clock: 11 s passed between the scrapes.
+    expect(delta('duotoken_signing_key_age_seconds', {})).toBe(11);
     expect(sample(after, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
   });
 
@@ -100,31 +106,52 @@ describe('GET /metrics on the main port (DUOTOKEN_METRICS_TOKEN)', () => {
     try {
       for (let i = 0; i < 3; i++) await call(locking, 'POST', '/auth/login', { json: { account: 'nobody', password: 'wrong password' } });
       const res = await locking.fetch('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-      expect(sample(await res.text(), 'duotoken_lockouts_total', { kind: 'timed' })).toBeGreaterThanOrEqual(1);
+      // The second failure locks the account; the third is refused while locked and locks nothing more.
+      expect(sample(await res.text(), 'duotoken_lockouts_total', { kind: 'timed' })).toBe(1);
     } finally {
       await locking.close();
     }
   });
 
   it('store state and retention batches (#13.1, #13.2): duotoken_store_up, rows deleted and time per batch by table', async () => {
-    expect(sample(await scrape(), 'duotoken_store_up')).toBe(1);
+    const before = await scrape();
+    expect(sample(before, 'duotoken_store_up')).toBe(1);
     const pair = (await login(ADMIN.password)).body.data;
     await call(server, 'POST', '/auth/logout', { headers: { authorization: `Bearer ${pair.access_token}` } });
     server.clock.advance(40 * 86_400); // past the refresh tokens' 30-day expiry and the access-token window
+    const db = server.runtime.services.store.opened.db;
+    const rows = async (table: 'refresh_tokens' | 'sessions') =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const held = { refresh_tokens: await rows('refresh_tokens'), sessions: await rows('sessions') };
     await server.runtime.services.retention.runOnce();
-    const text = await scrape();
-    expect(sample(text, 'duotoken_retention_deleted_rows_total', { table: 'refresh_tokens' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'duotoken_retention_deleted_rows_total', { table: 'sessions' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'duotoken_retention_batch_seconds_count', { table: 'refresh_tokens' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'duotoken_retention_batch_seconds_sum', { table: 'sessions' })).toBeGreaterThan(0);
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>) =>
+      (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+    for (const table of ['refresh_tokens', 'sessions'] as const) {
+      const deleted = held[table] - (await rows(table));
+      expect(deleted, table).toBeGreaterThanOrEqual(1);
+      expect(delta('duotoken_retention_deleted_rows_total', { table }), table).toBe(deleted);
+      expect(delta('duotoken_retention_batch_seconds_count', { table }), table).toBeGreaterThanOrEqual(1);
+    }
+    expect(delta('duotoken_retention_batch_seconds_sum', { table: 'sessions' })).toBeGreaterThan(0);
   });
 
   it('access log lines carry a request id and no token', async () => {
     const pair = (await login(ADMIN.password)).body.data;
-    await server.fetch(`/auth/me?access-token=${pair.access_token}`);
-    await refresh(pair.refresh_token);
-    const lines = server.logs.filter((l) => l.includes('"reqId"'));
-    expect(lines.length).toBeGreaterThan(0);
+    const from = server.logs.length;
+    expect((await server.fetch(`/auth/me?access-token=${pair.access_token}`)).status).toBe(200);
+    expect((await refresh(pair.refresh_token)).status).toBe(200);
+    const lines = server.logs.slice(from).map((l) => JSON.parse(l) as { reqId?: string; req?: { url?: string } });
+    const me = lines.find((l) => l.req?.url?.startsWith('/auth/me'));
+    expect(me?.reqId, 'the /auth/me request is logged with its id').toEqual(expect.any(String));
+    expect(lines.filter((l) => l.req?.url === '/auth/refresh-token')).toHaveLength(1);
     for (const line of server.logs) {
       expect(line).not.toContain(pair.access_token);
       expect(line).not.toContain(pair.refresh_token);

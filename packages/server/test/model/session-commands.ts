@@ -3,7 +3,7 @@ import { isAuthError } from '../../src/errors/auth-error.js';
 import { challengeRuleFor } from '../../src/auth/login-service.js';
 import type { Services } from '../../src/services.js';
 import type { LifeCycleCause } from '../../src/sessions/session-states.js';
-import type { FakeClock } from '../helpers/fake-clock.js';
+import type { FakeClock } from '@duotoken/test-kit/fake-clock';
 import { checkStep, disagreements, snapshot, type Coverage, type Snapshot, type StepRecord } from './life-cycle-observer.js';
 import * as model from './session-model.js';
 import type { Branch, ModelState, Observed, Stamp } from './session-model.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 import { httpFrom } from './helpers/http-from.js';
 import { SETUP, startSecurityServer } from './helpers/security-server.js';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptchaProvider } from '../../src/auth/captcha/captcha-provider.js';
-import { call, captchaAnswer } from '../helpers/standard-client.js';
+import { call, captchaAnswer } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { CaptchaSolver, type LabelledCaptcha } from './helpers/captcha-solver.js';
 import { legacySvgCaptcha } from './helpers/legacy-svg-captcha.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, captchaAnswer } from '../helpers/standard-client.js';
+import { call, captchaAnswer } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { startSecurityServer } from './helpers/security-server.js';
 

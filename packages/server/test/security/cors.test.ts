@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js';
+import { startEchoUpstream, type EchoUpstream } from '@duotoken/test-kit/echo-upstream';
 import type { TestServer } from '../helpers/test-server.js';
 import { startSecurityServer } from './helpers/security-server.js';
 import { rawRequest, type WireAnswer } from './helpers/raw-request.js';

@@ -1,6 +1,6 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '../helpers/echo-upstream.js';
+import { startEchoUpstream, type EchoUpstream, type SeenRequest } from '@duotoken/test-kit/echo-upstream';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, loginOk, startSecurityServer } from './helpers/security-server.js';
 import { rawRequest, type WireAnswer } from './helpers/raw-request.js';

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, randomSecret, type TestServer } from '../helpers/test-server.js';
-import { b64u, claimsOf, hmacSign, nowOf, serverSigned, signWith } from './helpers/forge.js';
+import { b64u, claimsOf, hmacSign, nowOf, serverSigned, signWith } from '@duotoken/test-kit/forge';
 import { bearer, loginOk, me, refresh, SETUP, startSecurityServer } from './helpers/security-server.js';
 
 /**

@@ -3,9 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
-import { b64u, claimsOf, forge, hmacSign, nonCanonical, signWith } from './helpers/forge.js';
+import { b64u, claimsOf, forge, hmacSign, nonCanonical, signWith } from '@duotoken/test-kit/forge';
 import { bearer, loginOk, me, startSecurityServer } from './helpers/security-server.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from '../helpers/send.js';
-import { loginStandard } from '../helpers/standard-client.js';
+import { send } from '@duotoken/test-kit/send';
+import { loginStandard } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 import { bearer, SETUP, sidOf, startSecurityServer } from './helpers/security-server.js';
 

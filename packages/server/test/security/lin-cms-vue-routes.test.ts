@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../conformance/dialect-fixtures.js';
-import { send, type RawAnswer } from '../helpers/send.js';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { send, type RawAnswer } from '@duotoken/test-kit/send';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 import { startSecurityServer } from './helpers/security-server.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
 import { randomSecret, type TestServer } from '../helpers/test-server.js';
 import { dropSchema, PG_URL, uniqueSchema, warnNotRun, withSchema } from '../store/store-targets.js';
 import { login, SETUP, startSecurityServer } from './helpers/security-server.js';

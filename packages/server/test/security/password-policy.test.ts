@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCommonPasswords } from '../../src/auth/common-passwords.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, SETUP, startSecurityServer } from './helpers/security-server.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addressBucket } from '../../src/auth/rate-limiter.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { captchaAnswer } from '../helpers/standard-client.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
+import { captchaAnswer } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 import { httpFrom, type RawAnswer } from './helpers/http-from.js';
 import { serversPerTest, SETUP } from './helpers/security-server.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../e2e/cli/cli-process.js';
 import { assertBuilt, request, sessionIdOf, startInstance, within, type Instance } from '../../../../e2e/scale-out/cluster.js';
 import type { Store } from '../../src/store/store.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 import { dropSchema, PG_URL, REDIS_URL, uniqueSchema, warnNotRun, withSchema } from '../store/store-targets.js';
 import { bearer, loginOk, SETUP, sidOf, startSecurityServer } from './helpers/security-server.js';

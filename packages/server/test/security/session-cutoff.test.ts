@@ -1,7 +1,7 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, me, refresh, SETUP, sidOf, startSecurityServer } from './helpers/security-server.js';
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { call } from '../helpers/standard-client.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
+import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, me, refresh, startSecurityServer } from './helpers/security-server.js';
-import { switchable, switchableStore } from './helpers/switchable-store.js';
+import { switchable } from '@duotoken/test-kit/switchable';
+import { switchableStore } from './helpers/switchable-store.js';
 import { within } from '../../../../e2e/scale-out/cluster.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse-config.js';
-import { call, captchaAnswer } from '../helpers/standard-client.js';
+import { call, captchaAnswer } from '@duotoken/test-kit/standard-client';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** Logs in with an `X-Forwarded-For` header and returns the address the server recorded for the session. */

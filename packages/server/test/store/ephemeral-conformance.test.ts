@@ -5,8 +5,8 @@ import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryEphemeralStore } from '../../src/cache/memory-ephemeral-store.js';
 import { RedisEphemeralStore } from '../../src/cache/redis-ephemeral-store.js';
 import { isAuthError } from '../../src/errors/auth-error.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { HAVE_REDIS_SERVER, RedisProcess } from './redis-process.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
+import { HAVE_REDIS_SERVER, RedisProcess } from '@duotoken/test-kit/redis-process';
 import { captureLogger, REDIS_URL, warnNotRun } from './store-targets.js';
 
 /** A fresh store, a way to let `ms` pass for its expiries, and cleanup. */
@@ -79,7 +79,7 @@ function ephemeralConformance(open: () => Promise<EphemeralTarget>) {
   });
 }
 
-describe('ephemeral conformance: memory', () => {
+describe('ephemeral conformance: memory', { shuffle: true }, () => {
   ephemeralConformance(async () => {
     const clock = new FakeClock();
     const store = new MemoryEphemeralStore(clock);
@@ -88,7 +88,7 @@ describe('ephemeral conformance: memory', () => {
 });
 
 if (!REDIS_URL) warnNotRun('DUOTOKEN_TEST_REDIS_URL', 'ephemeral conformance on Redis');
-describe.skipIf(!REDIS_URL)('ephemeral conformance: redis (DUOTOKEN_TEST_REDIS_URL)', () => {
+describe.skipIf(!REDIS_URL)('ephemeral conformance: redis (DUOTOKEN_TEST_REDIS_URL)', { shuffle: true }, () => {
   const prefix = `dt-test-${randomBytes(4).toString('hex')}:`;
   ephemeralConformance(async () => {
     const store = await RedisEphemeralStore.open(REDIS_URL!, prefix, captureLogger());

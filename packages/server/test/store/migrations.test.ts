@@ -9,7 +9,7 @@ import { openPostgres } from '../../src/store/open-postgres.js';
 import { openSqlite } from '../../src/store/open-sqlite.js';
 import type { OpenedDatabase } from '../../src/store/opened-database.js';
 import { createStore } from '../../src/store/store.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeClock } from '@duotoken/test-kit/fake-clock';
 import { captureLogger, PG_URL, testConfig, uniqueSchema, warnNotRun, withSchema } from './store-targets.js';
 
 const client = { ip: '127.0.0.1', userAgent: 'test' };

@@ -1,6 +1,6 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, loginStandard } from '../helpers/standard-client.js';
+import { call, loginStandard } from '@duotoken/test-kit/standard-client';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { dropSchema, PG_URL, uniqueSchema, warnNotRun, withSchema } from './store-targets.js';
 import { TcpProxy } from './tcp-proxy.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, loginOk, refresh, sidOf, startSecurityServer } from '../security/helpers/security-server.js';
-import { call } from '../helpers/standard-client.js';
+import { call } from '@duotoken/test-kit/standard-client';
 
 const DAY_S = 86_400;
 

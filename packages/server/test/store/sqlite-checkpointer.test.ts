@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -94,11 +94,18 @@ describe('SQLite checkpoints on their own thread', () => {
     expect(lost).toBe(1);
   });
 
-  it('stops cleanly, also when asked twice', async () => {
+  it('stops cleanly, also when asked twice: its connection is closed before the server’s', async () => {
     const path = tempDb();
     const opened = openSqlite(path, { backgroundCheckpoints: true });
-    await opened.db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
-    await Promise.all([opened.release?.(), opened.release?.()]);
+    await sql`create table t (id integer primary key)`.execute(opened.db);
+    await sql`insert into t (id) values (1)`.execute(opened.db);
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    // The thread has its connection in use: it copied the new table (page 2) into the database file.
+    await eventually(() => expect(statSync(path).size).toBeGreaterThanOrEqual(2 * PAGE));
+    expect(opened.release, 'a server connection holds a checkpointer to release').toBeDefined();
+    await Promise.all([opened.release!(), opened.release!()]);
     await opened.db.destroy();
+    // SQLite removes the WAL when its last connection closes: a checkpointer left open would keep it.
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 });

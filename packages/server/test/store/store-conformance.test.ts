@@ -33,9 +33,14 @@ function expectNumbers(row: Record<string, unknown> | undefined, keys: string[])
 function storeConformance(open: () => Promise<StoreTarget>) {
   let target: StoreTarget;
   let store: Store;
+  /** The user the session, token and membership tests hang their rows on (made here: tests run in any order). */
+  let aliceRow: Awaited<ReturnType<Store['createUser']>>;
+  let alice: number;
   beforeAll(async () => {
     target = await open();
     store = target.store;
+    aliceRow = await store.createUser({ account: '  Alice ', name: 'Alice', passwordHash: 'h', isAdmin: false, now: T0 });
+    alice = aliceRow.id;
   });
   afterAll(() => target?.dispose());
 
@@ -72,22 +77,24 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     });
     return { jti };
   }
-  let alice: number;
 
   it('migrating again applies nothing', async () => {
     expect(await migrateToLatest(store.opened)).toEqual([]);
   });
 
-  it('users: ids and times are numbers, accounts are normalised and unique (CONFLICT)', async () => {
-    const user = await store.createUser({ account: '  Alice ', name: 'Alice', passwordHash: 'h', isAdmin: false, now: T0 });
-    alice = user.id;
-    expectNumbers(user, ['id', 'is_admin', 'created_at', 'updated_at']);
-    expect(user.account).toBe('alice');
+  it('users: ids and times are numbers, accounts are normalised, unique (CONFLICT) and counted', async () => {
+    expectNumbers(aliceRow, ['id', 'is_admin', 'created_at', 'updated_at']);
+    expect(aliceRow.account).toBe('alice');
     expect((await store.findUserByAccount('ALICE'))?.id).toBe(alice);
+    const before = await store.countUsers();
+    expect(before).toBeGreaterThanOrEqual(1);
+    const bob = await store.createUser({ account: `bob-${id().toLowerCase()}`, name: 'Bob', passwordHash: 'h', isAdmin: false, now: T0 });
+    expect(bob.id).not.toBe(alice);
+    expect(await store.countUsers()).toBe(before + 1);
     expect(await codeOf(store.createUser({ account: 'alice', name: 'Other', passwordHash: 'h', isAdmin: false, now: T0 }))).toBe(
       'CONFLICT',
     );
-    expect(await store.countUsers()).toBeTypeOf('number');
+    expect(await store.countUsers()).toBe(before + 1);
     expect(await store.setUserStatus(alice, 'active', T0 + 1)).toBe(true);
     expectNumbers(await store.findUserById(alice), ['updated_at']);
   });
@@ -135,15 +142,18 @@ function storeConformance(open: () => Promise<StoreTarget>) {
 
   it('sessions: version bumps, revocations and the fence load read back as numbers', async () => {
     const company = await store.createCompany({ name: 'Switch', now: T0 });
-    const a = await newSession(alice);
-    const b = await newSession(alice);
-    const c = await newSession(alice);
+    // A user of its own: revoking "all but c" must not meet the sessions other tests gave alice.
+    const owner = (await store.createUser({ account: `s-${id().toLowerCase()}`, name: 'S', passwordHash: 'h', isAdmin: false, now: T0 }))
+      .id;
+    const a = await newSession(owner);
+    const b = await newSession(owner);
+    const c = await newSession(owner);
     expectNumbers(await store.findSession(a), ['user_id', 'version', 'created_at', 'last_used_at', 'expires_at', 'fenced_at']);
     expect(await store.switchCompany(a, company.id, T0 + 10)).toBe(2);
-    expect((await store.revokeSessions({ userId: alice, exceptId: c }, 'test', T0 + 20)).sort()).toEqual([a, b].sort());
+    expect((await store.revokeSessions({ userId: owner, exceptId: c }, 'test', T0 + 20)).sort()).toEqual([a, b].sort());
     expect(await store.revokeSessions({ id: a }, 'again', T0 + 30)).toEqual([]);
     expectNumbers(await store.findSession(b), ['revoked_at', 'fenced_at']);
-    const live = await store.listLiveSessions(alice, T0 + 40);
+    const live = await store.listLiveSessions(owner, T0 + 40);
     expect(live.map((s) => s.id)).toContain(c);
     expect(live.map((s) => s.id)).not.toContain(a);
     const fenced = await store.listFencedSince(T0 + 5);
@@ -636,7 +646,7 @@ describe('postgres URL', () => {
   });
 });
 
-describe('store conformance: sqlite', () => {
+describe('store conformance: sqlite', { shuffle: true }, () => {
   storeConformance(openSqliteTarget);
 
   it('a closed database is STORE_UNAVAILABLE (10051), not an internal error', async () => {
@@ -649,7 +659,7 @@ describe('store conformance: sqlite', () => {
 });
 
 if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', 'store conformance on PostgreSQL');
-describe.skipIf(!PG_URL)('store conformance: postgres (DUOTOKEN_TEST_PG_URL)', () => {
+describe.skipIf(!PG_URL)('store conformance: postgres (DUOTOKEN_TEST_PG_URL)', { shuffle: true }, () => {
   storeConformance(() => openPostgresTarget(PG_URL!));
 
   it('connections run READ COMMITTED in the schema of the URL, even when the URL asks for another default', async () => {

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { parseConfig } from '../../src/config/parse-config.js';
 import { createLogger } from '../../src/http/create-logger.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { openPostgres, parsePostgresUrl, type PostgresOptions } from '../../src/store/open-postgres.js';
+import { openPostgres, type PostgresOptions } from '../../src/store/open-postgres.js';
 import { openSqlite } from '../../src/store/open-sqlite.js';
 import { createStore, type Store } from '../../src/store/store.js';
+import { uniqueSchema, withSchema } from '@duotoken/test-kit/pg-schema';
+
+export { connectPg, dropSchema, uniqueSchema, withSchema } from '@duotoken/test-kit/pg-schema';
 
 /** PostgreSQL of the test run (CI sets it); unset → the PostgreSQL half of the suites says it did not run. */
 export const PG_URL = process.env.DUOTOKEN_TEST_PG_URL || undefined;
@@ -25,35 +27,6 @@ export interface StoreTarget {
   name: 'sqlite' | 'postgres';
   store: Store;
   dispose(): Promise<void>;
-}
-
-/** A unique schema name for one test run: runs sharing a database never collide. */
-export function uniqueSchema(tag = 'dt'): string {
-  return `${tag}_${randomBytes(6).toString('hex')}`;
-}
-
-/** `url` with `?schema=` set (other parameters kept). */
-export function withSchema(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('schema', schema);
-  return u.toString();
-}
-
-/** A plain `pg` client of `url`, with the user filled in as duotoken does (libpq's rule). */
-export async function connectPg(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
-  await client.connect();
-  return client;
-}
-
-/** Drops a schema and everything in it, over a connection of its own. */
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = await connectPg(url);
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A fresh in-memory SQLite store, migrated. */

@@ -1,8 +1,8 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, captchaAnswer } from '../helpers/standard-client.js';
+import { call, captchaAnswer } from '@duotoken/test-kit/standard-client';
 import { ADMIN, randomSecret, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { HAVE_REDIS_SERVER, RedisProcess } from './redis-process.js';
+import { HAVE_REDIS_SERVER, RedisProcess } from '@duotoken/test-kit/redis-process';
 import { dropSchema, PG_URL, uniqueSchema, warnNotRun, withSchema } from './store-targets.js';
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

@@ -1,8 +1,7 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verifier } from '@duotoken/verify';
-import { call } from '../../../server/test/helpers/standard-client.js';
-import type { TestServer } from '../../../server/test/helpers/test-server.js';
+import { call, type TestServer } from '@duotoken/test-kit';
 import { createMember, eventually, login, startDuotoken, verifierOf, type Member } from './duotoken.js';
 import type { TinyApp, TinyAppFactory } from './tiny-app.js';
 

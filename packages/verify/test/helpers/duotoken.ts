@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { createVerifier, type Verifier, type VerifierOptions } from '@duotoken/verify';
-import { loginStandard } from '../../../server/test/helpers/standard-client.js';
-import { startTestServer, type TestServer, type TestServerOptions } from '../../../server/test/helpers/test-server.js';
-import type { FakeClock } from '../../../server/test/helpers/fake-clock.js';
+import { loginStandard, startTestServer, type TestServer, type TestServerOptions, type FakeClock } from '@duotoken/test-kit';
 
 /** The verifier credential every test server accepts. */
 export const VERIFIER_TOKEN = randomBytes(24).toString('base64url');

@@ -1,7 +1,7 @@
 import type { StandardTokenPair } from '@duotoken/protocol';
 import { decodeJwt } from 'jose';
 import { afterEach } from 'vitest';
-import { call, type Answer } from '../../helpers/standard-client.js';
+import { call, type Answer } from '@duotoken/test-kit/standard-client';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../helpers/test-server.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { captchaAnswerMatches, normaliseCaptchaAnswer } from './captcha-answer.js';
-import { captchaDataUrl } from './captcha-provider.js';
-import { CAPTCHA_CHARSET, DistortedCaptcha } from './distorted-captcha.js';
+import { captchaAnswerMatches, normaliseCaptchaAnswer } from '../../../src/auth/captcha/captcha-answer.js';
+import { captchaDataUrl } from '../../../src/auth/captcha/captcha-provider.js';
+import { CAPTCHA_CHARSET, DistortedCaptcha } from '../../../src/auth/captcha/distorted-captcha.js';
 
 describe('DistortedCaptcha', () => {
   const captcha = new DistortedCaptcha();

@@ -1,7 +1,7 @@
 import { hashSync } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
-import { DummyHashes } from './dummy-hashes.js';
-import type { Argon2Params } from './argon2-pool.js';
+import { DummyHashes } from '../../src/auth/dummy-hashes.js';
+import type { Argon2Params } from '../../src/auth/argon2-pool.js';
 
 const OLD: Argon2Params = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 const NEW: Argon2Params = { memoryCost: 2048, timeCost: 2, parallelism: 1 };

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock/clock.js';
+import type { Clock } from '@duotoken/server';
 
 /** A clock that moves only when told: tests move time instead of sleeping. */
 export class FakeClock implements Clock {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isCanonicalBase64url, isCanonicalCompactJws, MAX_ACCESS_TOKEN_LENGTH } from './compact-jws.js';
+import { isCanonicalBase64url, isCanonicalCompactJws, MAX_ACCESS_TOKEN_LENGTH } from '../src/compact-jws.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

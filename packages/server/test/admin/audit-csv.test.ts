@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditCsv, csvCell } from './audit-csv.js';
+import { auditCsv, csvCell } from '../../src/admin/audit-csv.js';
 
 describe('audit CSV', () => {
   it('quotes cells holding a comma, a quote or a line break, doubling quotes (RFC 4180)', () => {

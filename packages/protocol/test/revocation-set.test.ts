@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRevocation, RevocationSet } from './revocation-set.js';
+import { mergeRevocation, RevocationSet } from '../src/revocation-set.js';
 
 describe('the revocation merge rule (server fence, feed log and verifiers)', () => {
   it('versions only grow, revoked is final, and a change already covered changes nothing', () => {

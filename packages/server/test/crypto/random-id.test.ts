@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomId } from './random-id.js';
+import { randomId } from '../../src/crypto/random-id.js';
 
 describe('randomId', () => {
   it('gives base64url ids of the asked size, all different, across pool refills', () => {

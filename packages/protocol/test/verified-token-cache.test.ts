@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerifiedTokenCache } from './verified-token-cache.js';
+import { VerifiedTokenCache } from '../src/verified-token-cache.js';
 
 const signature = 'S'.repeat(86);
 const token = (payload: string) => `header.${payload}.${signature}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, DEFAULT_TOKEN_LOOKUP, findAccessToken, TWO_TOKENS, type TokenReader } from './token-lookup.js';
+import { bearerToken, DEFAULT_TOKEN_LOOKUP, findAccessToken, TWO_TOKENS, type TokenReader } from '../src/token-lookup.js';
 
 /** A request as plain places: what a reader of any framework hands the lookup. */
 interface Places {

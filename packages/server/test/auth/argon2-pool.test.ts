@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Argon2Pool } from './argon2-pool.js';
+import { Argon2Pool } from '../../src/auth/argon2-pool.js';
 
 const CHEAP = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signEd25519, SigningThread } from './signing-thread.js';
+import { signEd25519, SigningThread } from '../../src/tokens/signing-thread.js';
 
 const first = generateKeyPairSync('ed25519');
 const second = generateKeyPairSync('ed25519');

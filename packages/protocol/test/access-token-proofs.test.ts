@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTokenProofs, judgeAccess, type SignatureCheck } from './access-token-proofs.js';
-import type { AccessTokenClaims } from './claims.js';
+import { AccessTokenProofs, judgeAccess, type SignatureCheck } from '../src/access-token-proofs.js';
+import type { AccessTokenClaims } from '../src/claims.js';
 
 const b64u = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const NOW = 1_800_000_000;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerConsoleRoute } from '../../packages/server/src/http/console-route.js';
+import { registerConsoleRoute } from '../../src/http/console-route.js';
 
 describe('serving the web console at /console', () => {
   const dir = mkdtempSync(join(tmpdir(), 'duotoken-console-'));

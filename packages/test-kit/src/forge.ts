@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { CompactSign, decodeJwt } from 'jose';
 import type { KeyObject } from 'node:crypto';
-import type { TestServer } from '../../helpers/test-server.js';
+import type { TestServer } from './test-server.js';
 
 /** base64url of a JSON value or raw text. */
 export const b64u = (value: unknown): string =>

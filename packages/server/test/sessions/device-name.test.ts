@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDevice } from './device-name.js';
+import { describeDevice } from '../../src/sessions/device-name.js';
 
 describe('describeDevice', () => {
   it.each([
