@@ -4,6 +4,7 @@ import { auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
 import type { DialectTraits } from './dialect-traits.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
+import { mfaRepo } from './mfa-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
@@ -44,7 +45,8 @@ type BoundRepos = ReturnType<typeof usersRepo> &
   ReturnType<typeof refreshTokensRepo> &
   ReturnType<typeof signingKeysRepo> &
   ReturnType<typeof auditRepo> &
-  ReturnType<typeof loginFailuresRepo>;
+  ReturnType<typeof loginFailuresRepo> &
+  ReturnType<typeof mfaRepo>;
 
 /** The hot path's prepared queries; compiled on first use with the store's dialect. */
 type PreparedQueries = ReturnType<typeof preparedQueries>;
@@ -65,6 +67,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     signingKeysRepo(db),
     auditRepo(db),
     loginFailuresRepo(db),
+    mfaRepo(db),
   );
 }
 

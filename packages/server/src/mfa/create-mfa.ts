@@ -1,0 +1,40 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Lockout } from '../auth/lockout.js';
+import type { LoginService } from '../auth/login-service.js';
+import type { EphemeralStore } from '../cache/ephemeral-store.js';
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/settings.js';
+import type { Store } from '../store/store.js';
+import { MfaFactors } from './mfa-factors.js';
+import { deriveMfaKeys } from './mfa-keys.js';
+import { MfaLogin } from './mfa-login.js';
+import { MfaTickets } from './mfa-tickets.js';
+import { MfaGate } from './second-step.js';
+
+/** What the MFA module needs from the rest of the service layer. */
+export interface MfaDeps {
+  store: Store;
+  ephemeral: EphemeralStore;
+  clock: Clock;
+  audit: AuditLog;
+  lockout: Lockout;
+  login: LoginService;
+  serverSecret: Buffer;
+}
+
+/** Wires the MFA module: factors, tickets, the login gate and the second step. */
+export function createMfa(config: Config, deps: MfaDeps) {
+  const { store, ephemeral, clock, audit, lockout, login } = deps;
+  const keys = deriveMfaKeys(deps.serverSecret);
+  const factors = new MfaFactors({ store, clock, keys, audit, issuer: config.issuer });
+  const tickets = new MfaTickets(ephemeral, clock);
+  return {
+    factors,
+    tickets,
+    gate: new MfaGate({ factors, tickets, lockout, audit, clock, policy: config.mfa }),
+    verify: new MfaLogin({ store, clock, factors, tickets, lockout, audit, login }),
+  };
+}
+
+/** The wired MFA module. */
+export type Mfa = ReturnType<typeof createMfa>;
