@@ -36,6 +36,10 @@ export interface AccessTokenClaims {
   sv: number;
   /** Platform administrator. */
   adm?: boolean;
+  /** RFC 8176 methods of the session's last interactive authentication (`pwd`, `otp`, `hwk`, `user`, `mfa`); absent on tokens older than #15. */
+  amr?: string[];
+  /** Unix seconds of the session's last interactive authentication (OIDC Core §2); absent on tokens older than #15. */
+  auth_time?: number;
   jti: string;
   iat: number;
   nbf: number;

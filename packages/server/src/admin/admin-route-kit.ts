@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpDialect } from '../dialects/dialect.js';
 import { bearer } from '../dialects/standard/standard-schemas.js';
 import { principalOf, requireAccess } from '../http/require-access.js';
+import { requireRecentAuth } from '../mfa/step-up.js';
 import type { Services } from '../services.js';
 import type { Actor } from './admin-scope.js';
 
@@ -18,6 +19,8 @@ export function adminRouteKit(base: FastifyInstance, services: Services, dialect
     common: {
       config: { dialect: 'standard' as const },
       preValidation: [requireAccess(services, dialect, { autoRenew: false })],
+      // Admin mutations need a recent authentication (SPEC §9 step-up); reads do not.
+      preHandler: [stepUpForChanges(services)],
     },
     schema: <T extends object>(summary: string, extra: T) => ({ tags: ['admin'], security: bearer, summary, ...extra }),
   };
@@ -28,3 +31,11 @@ export type AdminRouteKit = ReturnType<typeof adminRouteKit>;
 
 /** The caller of an admin route, as the service's scope check reads it. */
 export const actorOf = (request: FastifyRequest): Actor => ({ userId: principalOf(request).userId, ip: request.ip ?? null });
+
+/** The step-up check of every admin route that changes something (any method but GET and HEAD). */
+function stepUpForChanges(services: Services) {
+  const stepUp = requireRecentAuth(services);
+  return async (request: FastifyRequest): Promise<void> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') await stepUp(request);
+  };
+}

@@ -176,6 +176,7 @@ export class AdminService {
     const hash = await this.deps.hasher.hash(password);
     await this.deps.store.transaction(async (tx) => {
       await tx.setPasswordHash(user.id, hash, this.deps.clock.now());
+      await tx.deleteMfaDevices(user.id);
       await this.deps.changes.revoke({ userId: user.id }, 'password_reset', actor, tx);
     });
     await this.deps.lockout?.reset(this.deps.lockout.keyOf(user.account));

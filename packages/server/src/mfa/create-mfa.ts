@@ -10,6 +10,10 @@ import { deriveMfaKeys } from './mfa-keys.js';
 import { MfaLogin } from './mfa-login.js';
 import { MfaTickets } from './mfa-tickets.js';
 import { MfaGate } from './second-step.js';
+import { Reauth } from './reauth.js';
+import { RememberedDevices } from './remembered-devices.js';
+import type { PasswordAttempts } from '../auth/password-attempts.js';
+import type { TokenIssuer } from '../sessions/token-issuer.js';
 
 /** What the MFA module needs from the rest of the service layer. */
 export interface MfaDeps {
@@ -19,20 +23,25 @@ export interface MfaDeps {
   audit: AuditLog;
   lockout: Lockout;
   login: LoginService;
+  attempts: PasswordAttempts;
+  issuer: TokenIssuer;
   serverSecret: Buffer;
 }
 
 /** Wires the MFA module: factors, tickets, the login gate and the second step. */
 export function createMfa(config: Config, deps: MfaDeps) {
-  const { store, ephemeral, clock, audit, lockout, login } = deps;
+  const { store, ephemeral, clock, audit, lockout, login, attempts, issuer } = deps;
   const keys = deriveMfaKeys(deps.serverSecret);
   const factors = new MfaFactors({ store, clock, keys, audit, issuer: config.issuer });
   const tickets = new MfaTickets(ephemeral, clock);
+  const devices = new RememberedDevices({ store, clock, hashKey: keys.hashKey, rememberSeconds: config.mfaRemember });
   return {
     factors,
     tickets,
-    gate: new MfaGate({ factors, tickets, lockout, audit, clock, policy: config.mfa }),
-    verify: new MfaLogin({ store, clock, factors, tickets, lockout, audit, login }),
+    devices,
+    gate: new MfaGate({ factors, tickets, devices, lockout, audit, clock, policy: config.mfa }),
+    verify: new MfaLogin({ store, clock, factors, tickets, devices, lockout, audit, login }),
+    reauth: new Reauth({ store, clock, attempts, lockout, factors, issuer, audit }),
   };
 }
 

@@ -7,12 +7,15 @@ import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { Store } from '../store/store.js';
 import type { MfaFactors } from './mfa-factors.js';
 import type { MfaMethod, MfaTickets } from './mfa-tickets.js';
+import type { RememberedDevices } from './remembered-devices.js';
 
 /** The second step of a login (`POST /auth/mfa/verify`). */
 export interface MfaVerifyInput {
   ticket: string;
   method: MfaMethod;
   code?: string | undefined;
+  /** Remember this device: the answer carries a `device_token` that skips the second step until it expires. */
+  rememberDevice?: boolean | undefined;
   client: ClientInfo;
 }
 
@@ -37,14 +40,15 @@ export class MfaLogin {
       clock: Clock;
       factors: MfaFactors;
       tickets: MfaTickets;
+      devices: RememberedDevices;
       lockout: Lockout;
       audit: AuditLog;
       login: LoginService;
     },
   ) {}
 
-  async verify(input: MfaVerifyInput): Promise<{ tokens: IssuedTokens; dialect: string }> {
-    const { store, clock, tickets, lockout, audit, login } = this.deps;
+  async verify(input: MfaVerifyInput): Promise<{ tokens: IssuedTokens; dialect: string; deviceToken?: string }> {
+    const { store, clock, tickets, devices, lockout, audit, login } = this.deps;
     const ticket = await tickets.take(input.ticket);
     const user = await store.findUserById(ticket.userId);
     if (!user || user.status !== 'active') throw new AuthError('MFA_TICKET_INVALID');
@@ -59,7 +63,10 @@ export class MfaLogin {
     }
     await audit.record({ type: 'mfa.success', ...event });
     const tokens = await login.openSession(user, ticket, { amr: AMR_OF[input.method], authTimeMs: clock.now() });
-    return { tokens, dialect: ticket.dialect };
+    if (!input.rememberDevice || !devices.enabled) return { tokens, dialect: ticket.dialect };
+    const device = await devices.remember(user.id);
+    await audit.record({ type: 'mfa.device_remembered', ...event, sessionId: tokens.sessionId });
+    return { tokens, dialect: ticket.dialect, deviceToken: device.token };
   }
 
   private async check(userId: number, input: MfaVerifyInput): Promise<boolean> {

@@ -7,6 +7,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { UserRow } from '../store/users-repo.js';
 import type { MfaFactors } from './mfa-factors.js';
 import type { MfaTickets } from './mfa-tickets.js';
+import type { RememberedDevices } from './remembered-devices.js';
 
 /**
  * Dialects whose clients can do the second step (`/auth/mfa/verify`); the
@@ -30,6 +31,7 @@ export class MfaGate implements SecondStep {
     private readonly deps: {
       factors: MfaFactors;
       tickets: MfaTickets;
+      devices: RememberedDevices;
       lockout: Lockout;
       audit: AuditLog;
       clock: Clock;
@@ -43,6 +45,8 @@ export class MfaGate implements SecondStep {
     if (!user) return { due: false, amr: ['pwd'] };
     const enrolled = status.methods.length > 0;
     if (!enrolled && !policyCovers(this.deps.policy, user)) return { due: false, amr: ['pwd'] };
+    // A remembered device stands for the second factor it was remembered after, on every login until it expires.
+    if (enrolled && (await this.deps.devices.admits(user.id, input.deviceToken))) return { due: false, amr: ['pwd', 'mfa'] };
     return { due: true, demand: () => this.demand(user, input, enrolled ? status.methods : []) };
   }
 

@@ -129,6 +129,17 @@ export function mfaRepo(db: Kysely<Database>) {
       return Number(r.numDeletedRows);
     },
 
+    /** Records a new interactive authentication of a live session (`POST /auth/reauth`): its `auth_time` and `amr`. */
+    async setSessionAuthentication(sessionId: string, authTimeMs: number, amr: string): Promise<boolean> {
+      const r = await db
+        .updateTable('sessions')
+        .set({ auth_time: authTimeMs, amr })
+        .where('id', '=', sessionId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
     /** Everything MFA of a user (admin reset): TOTP, codes, devices, passkeys. */
     async deleteAllMfa(userId: number): Promise<void> {
       for (const table of ['mfa_totp', 'mfa_recovery_codes', 'mfa_devices', 'webauthn_credentials'] as const)

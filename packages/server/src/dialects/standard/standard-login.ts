@@ -21,6 +21,7 @@ export async function loginStandard(services: Services, request: FastifyRequest,
     dialect: 'standard',
     challenge: challengeRuleFor(services.config.captcha),
     client: clientInfo(request, body.device_type),
+    deviceToken: body.device_token,
   });
   return ok(request, standardPair(tokens, nowSeconds(services.clock)));
 }

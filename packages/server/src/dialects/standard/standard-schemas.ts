@@ -31,6 +31,8 @@ export const LoginBody = Type.Object({
   captcha: Type.Optional(Type.String({ maxLength: 16 })),
   company_id: Type.Optional(Type.Integer({ minimum: 1 })),
   device_type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
+  /** A remembered device's token (SPEC §9). */
+  device_token: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
 export const RefreshBody = Type.Union([Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 512 })) }), Type.Null()]);
