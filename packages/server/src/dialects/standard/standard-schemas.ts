@@ -35,7 +35,8 @@ export const LoginBody = Type.Object({
   device_token: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
-export const RefreshBody = Type.Union([Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 512 })) }), Type.Null()]);
+// Long enough for an access token sent by mistake (with amr and auth_time it passes 512), so that it answers 10024, not 10001.
+export const RefreshBody = Type.Union([Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 2048 })) }), Type.Null()]);
 
 export const CompanyBody = Type.Object({ company_id: Type.Integer({ minimum: 1 }) });
 
