@@ -62,6 +62,10 @@ export interface Principal {
   sessionId: string;
   /** Platform administrator. */
   isAdmin: boolean;
+  /** RFC 8176 methods of the session's last interactive authentication (`['pwd']` for tokens older than #15). */
+  amr: string[];
+  /** Unix seconds of that authentication; null for tokens older than #15. */
+  authTime: number | null;
   /** Every claim of the access token. */
   claims: AccessTokenClaims;
 }
@@ -74,6 +78,8 @@ export function toPrincipal(claims: AccessTokenClaims): Principal {
     roles: claims.roles,
     sessionId: claims.sid,
     isAdmin: claims.adm === true,
+    amr: Array.isArray(claims.amr) ? claims.amr : ['pwd'],
+    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : null,
     claims,
   };
 }

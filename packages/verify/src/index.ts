@@ -5,7 +5,7 @@ export { toAuthInfo, type AuthInfo } from './auth-info.js';
 export { errorResponse, type ErrorDialect, type ErrorResponse, type ErrorContext } from './error-shapes.js';
 export type { KeySourceOptions } from './key-resolver.js';
 export type { RevocationFeedOptions, FeedStatus } from './revocations/revocation-feed.js';
-export type { AdapterOptions } from './adapters/guards.js';
+export type { AdapterOptions, MfaGuardOptions } from './adapters/guards.js';
 // The rules shared with the server: the token lookup, and the one table of refusal reasons and their codes.
 export {
   ACCESS_REFUSALS,
