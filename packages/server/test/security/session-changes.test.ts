@@ -158,6 +158,12 @@ function sessionChanges(open: () => Promise<StoreTarget>) {
       await login(services, u.account, 'Kiosk');
       return [first.sessionId];
     },
+    mfa_reset: async () => {
+      const u = await newUser(services, companies);
+      const [a, b] = [await login(services, u.account), await login(services, u.account)];
+      await services.admin.resetMfa(u.id, CLI);
+      return [a.sessionId, b.sessionId];
+    },
     session_limit: async () => {
       const u = await newUser(services, companies);
       const oldest = await login(services, u.account);
