@@ -243,7 +243,16 @@ function sessionChanges(open: () => Promise<StoreTarget>) {
       expect(services.fence.check(s.sessionId, 1)).toBe('stale');
       expect(services.fence.check(s.sessionId, 2)).toBe('ok');
     }
-    const principal = { userId: u.id, sessionId: a.sessionId, companyId: companies[0]!, roles: [], isAdmin: false, claims: {} as never };
+    const principal = {
+      userId: u.id,
+      sessionId: a.sessionId,
+      companyId: companies[0]!,
+      roles: [],
+      isAdmin: false,
+      amr: ['pwd'],
+      authTime: null,
+      claims: {} as never,
+    };
     const switched = await services.tenancy.changeCompany(principal, companies[1]!, client);
     expect(switched.companyId).toBe(companies[1]);
     expect(await services.store.findSession(a.sessionId)).toMatchObject({ version: 3, company_id: companies[1] });
