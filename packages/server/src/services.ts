@@ -108,7 +108,18 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     rateLimiter: defences.rateLimiter,
     secondStep: { decide: (user, input) => mfa.gate.decide(user, input) },
   });
-  const mfa = createMfa(config, { store, ephemeral, clock, audit, lockout, login, attempts, issuer, serverSecret: deps.serverSecret });
+  const mfa = createMfa(config, {
+    store,
+    ephemeral,
+    clock,
+    audit,
+    lockout,
+    login,
+    attempts,
+    issuer,
+    challenges,
+    serverSecret: deps.serverSecret,
+  });
   return {
     config,
     clock,

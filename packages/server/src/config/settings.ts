@@ -436,6 +436,15 @@ export const SETTINGS = {
     'How long a remembered device skips the second step (`0`: devices are never remembered)',
     duration(0),
   ),
+  webauthnRpId: setting('webauthn_rp_id', 'localhost', '`localhost`', 'WebAuthn relying-party ID (the site’s domain)', text()),
+  webauthnRpName: setting('webauthn_rp_name', 'duotoken', '`duotoken`', 'WebAuthn relying-party name shown by authenticators', text()),
+  webauthnOrigins: setting<string[]>(
+    'webauthn_origins',
+    [],
+    '`http://localhost:<port>`',
+    'Comma list of exact origins whose WebAuthn credentials are accepted',
+    listOf(null, true),
+  ),
   stepUpMaxAge: setting(
     'step_up_max_age',
     300,

@@ -12,6 +12,9 @@ import { MfaTickets } from './mfa-tickets.js';
 import { MfaGate } from './second-step.js';
 import { Reauth } from './reauth.js';
 import { RememberedDevices } from './remembered-devices.js';
+import { Passkeys } from './passkeys.js';
+import { PasskeyLogin } from './passkey-login.js';
+import type { ChallengeService } from '../auth/challenge-service.js';
 import type { PasswordAttempts } from '../auth/password-attempts.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 
@@ -25,6 +28,7 @@ export interface MfaDeps {
   login: LoginService;
   attempts: PasswordAttempts;
   issuer: TokenIssuer;
+  challenges: ChallengeService;
   serverSecret: Buffer;
 }
 
@@ -34,13 +38,21 @@ export function createMfa(config: Config, deps: MfaDeps) {
   const keys = deriveMfaKeys(deps.serverSecret);
   const factors = new MfaFactors({ store, clock, keys, audit, issuer: config.issuer });
   const tickets = new MfaTickets(ephemeral, clock);
+  const rp = {
+    id: config.webauthnRpId,
+    name: config.webauthnRpName,
+    origins: config.webauthnOrigins.length ? config.webauthnOrigins : [`http://localhost:${config.port}`],
+  };
+  const passkeys = new Passkeys({ store, ephemeral, clock, audit, rp });
   const devices = new RememberedDevices({ store, clock, hashKey: keys.hashKey, rememberSeconds: config.mfaRemember });
   return {
     factors,
     tickets,
     devices,
     gate: new MfaGate({ factors, tickets, devices, lockout, audit, clock, policy: config.mfa }),
-    verify: new MfaLogin({ store, clock, factors, tickets, devices, lockout, audit, login }),
+    passkeys,
+    passkeyLogin: new PasskeyLogin({ store, clock, challenges: deps.challenges, passkeys, login, audit }),
+    verify: new MfaLogin({ store, clock, factors, tickets, devices, passkeys, lockout, audit, login }),
     reauth: new Reauth({ store, clock, attempts, lockout, factors, issuer, audit }),
   };
 }

@@ -8,12 +8,15 @@ import type { Store } from '../store/store.js';
 import type { MfaFactors } from './mfa-factors.js';
 import type { MfaMethod, MfaTickets } from './mfa-tickets.js';
 import type { RememberedDevices } from './remembered-devices.js';
+import type { Passkeys } from './passkeys.js';
 
 /** The second step of a login (`POST /auth/mfa/verify`). */
 export interface MfaVerifyInput {
   ticket: string;
   method: MfaMethod;
   code?: string | undefined;
+  /** A WebAuthn assertion (`AuthenticationResponseJSON`) for `method: "webauthn"`. */
+  credential?: unknown;
   /** Remember this device: the answer carries a `device_token` that skips the second step until it expires. */
   rememberDevice?: boolean | undefined;
   client: ClientInfo;
@@ -41,6 +44,7 @@ export class MfaLogin {
       factors: MfaFactors;
       tickets: MfaTickets;
       devices: RememberedDevices;
+      passkeys: Passkeys;
       lockout: Lockout;
       audit: AuditLog;
       login: LoginService;
@@ -52,7 +56,7 @@ export class MfaLogin {
     const ticket = await tickets.take(input.ticket);
     const user = await store.findUserById(ticket.userId);
     if (!user || user.status !== 'active') throw new AuthError('MFA_TICKET_INVALID');
-    const checked = await lockout.attempt(ticket.lockKey, async () => ({ valid: await this.check(user.id, input) }));
+    const checked = await lockout.attempt(ticket.lockKey, () => this.check(user.id, input));
     const event = { userId: user.id, ip: input.client.ip, details: { method: input.method, dialect: ticket.dialect } };
     if (!checked.valid) {
       await tickets.putBack(input.ticket, ticket);
@@ -62,15 +66,20 @@ export class MfaLogin {
       throw new AuthError('MFA_WRONG');
     }
     await audit.record({ type: 'mfa.success', ...event });
-    const tokens = await login.openSession(user, ticket, { amr: AMR_OF[input.method], authTimeMs: clock.now() });
+    const tokens = await login.openSession(user, ticket, { amr: checked.amr, authTimeMs: clock.now() });
     if (!input.rememberDevice || !devices.enabled) return { tokens, dialect: ticket.dialect };
     const device = await devices.remember(user.id);
     await audit.record({ type: 'mfa.device_remembered', ...event, sessionId: tokens.sessionId });
     return { tokens, dialect: ticket.dialect, deviceToken: device.token };
   }
 
-  private async check(userId: number, input: MfaVerifyInput): Promise<boolean> {
-    if (input.method === 'webauthn' || input.code === undefined) return false;
-    return this.deps.factors.checkCode(userId, input.method, input.code);
+  private async check(userId: number, input: MfaVerifyInput): Promise<{ valid: boolean; amr: string[] }> {
+    if (input.method === 'webauthn') {
+      const r = await this.deps.passkeys.checkAssertion(input.ticket, input.credential, userId, false);
+      // RFC 8176: `user` only when the authenticator verified the user (PIN, biometrics).
+      return { valid: r.ok, amr: r.ok && r.userVerified ? ['pwd', 'hwk', 'user', 'mfa'] : AMR_OF.webauthn };
+    }
+    const valid = input.code !== undefined && (await this.deps.factors.checkCode(userId, input.method, input.code));
+    return { valid, amr: AMR_OF[input.method] };
   }
 }

@@ -7,6 +7,7 @@ import { mmmPair } from '../dialects/mmm/mmm-format.js';
 import { ok, standardPair } from '../dialects/standard/standard-format.js';
 import { bearer, envelope, ErrorEnvelope, protectedErrors, TokenPair } from '../dialects/standard/standard-schemas.js';
 import { requireRecentAuth } from './step-up.js';
+import { registerPasskeyRoutes } from './passkey-routes.js';
 import { clientInfo } from '../http/client-info.js';
 import { principalOf, requireAccess } from '../http/require-access.js';
 import type { Services } from '../services.js';
@@ -36,6 +37,7 @@ export async function registerMfaRoutes(base: FastifyInstance, services: Service
   const guard = requireAccess(services, dialect, { autoRenew: services.config.autoRenew.includes('standard') });
   const secured = { config, preValidation: guard };
   // Every change of a factor needs a recent authentication (SPEC §9 step-up).
+  await registerPasskeyRoutes(base, services, dialect);
   const stepUp = requireRecentAuth(services);
   const change = { ...secured, preHandler: stepUp };
   app.decorateRequest('enrollingUser', null);
@@ -88,6 +90,7 @@ export async function registerMfaRoutes(base: FastifyInstance, services: Service
         ticket: request.body.mfa_ticket,
         method: request.body.method,
         code: request.body.code,
+        credential: request.body.credential,
         rememberDevice: request.body.remember_device,
         client: clientInfo(request),
       });

@@ -140,6 +140,34 @@ export function mfaRepo(db: Kysely<Database>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    async insertWebauthnCredential(row: WebauthnCredentialRow): Promise<void> {
+      await db.insertInto('webauthn_credentials').values(row).execute();
+    },
+
+    async findWebauthnCredential(id: string): Promise<WebauthnCredentialRow | undefined> {
+      return db.selectFrom('webauthn_credentials').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    async listWebauthnCredentials(userId: number): Promise<WebauthnCredentialRow[]> {
+      return db.selectFrom('webauthn_credentials').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+    },
+
+    /** Records a use: the new signature counter (only forward, so two racing uses cannot both pass one value) and the time. */
+    async useWebauthnCredential(id: string, counter: number, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable('webauthn_credentials')
+        .set({ counter, last_used_at: now })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('counter', '<', counter), eb('counter', '=', 0)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async deleteWebauthnCredential(userId: number, id: string): Promise<boolean> {
+      const r = await db.deleteFrom('webauthn_credentials').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
     /** Everything MFA of a user (admin reset): TOTP, codes, devices, passkeys. */
     async deleteAllMfa(userId: number): Promise<void> {
       for (const table of ['mfa_totp', 'mfa_recovery_codes', 'mfa_devices', 'webauthn_credentials'] as const)
