@@ -126,7 +126,7 @@ export class Passkeys {
    * the stored credential; `userId` when the login already names its user.
    */
   async checkAssertion(key: string, credential: unknown, userId: number | null, requireUserVerification: boolean): Promise<AssertionCheck> {
-    const { store, ephemeral, clock, audit, rp } = this.deps;
+    const { store, ephemeral, clock, rp } = this.deps;
     const challenge = await ephemeral.take(`webauthn:auth:${key}`);
     const response = credential as AuthenticationResponseJSON;
     if (!challenge || typeof response?.id !== 'string') return { ok: false };
