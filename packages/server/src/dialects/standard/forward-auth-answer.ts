@@ -21,13 +21,16 @@ const answers = new WeakMap<AccessTokenClaims, ForwardAuthAnswer>();
 export function forwardAuthAnswer(p: Principal): ForwardAuthAnswer {
   const known = answers.get(p.claims);
   if (known) return known;
-  const data = { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles };
+  const data = { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles, amr: p.amr, auth_time: p.authTime };
   const answer: ForwardAuthAnswer = {
     headers: {
       'x-auth-user-id': String(p.userId),
       'x-auth-company-id': p.companyId === null ? '' : String(p.companyId),
       'x-auth-session-id': p.sessionId,
       'x-auth-roles': p.roles.join(','),
+      // RFC 8176 methods and time of the last interactive authentication (#15): an upstream may demand MFA or a recent login.
+      'x-auth-amr': p.amr.join(','),
+      'x-auth-auth-time': p.authTime === null ? '' : String(p.authTime),
     },
     body: {
       zh: JSON.stringify({ code: SUCCESS_CODE, msg: SUCCESS_MESSAGE.zh, data }),

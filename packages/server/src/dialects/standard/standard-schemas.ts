@@ -78,6 +78,8 @@ export const VerifyData = Type.Object({
   company_id: Type.Union([Type.Integer(), Type.Null()]),
   session_id: Type.String(),
   roles: Type.Array(Type.String()),
+  amr: Type.Array(Type.String(), { description: 'RFC 8176 methods of the last interactive authentication' }),
+  auth_time: Type.Union([Type.Integer(), Type.Null()], { description: 'unix seconds of that authentication' }),
 });
 
 /** Error answers a protected route can give. */
