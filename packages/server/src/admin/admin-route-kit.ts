@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpDialect } from '../dialects/dialect.js';
 import { bearer } from '../dialects/standard/standard-schemas.js';
 import { principalOf, requireAccess } from '../http/require-access.js';
-import { requireRecentAuth } from '../mfa/step-up.js';
+import { requireRecentAuth } from '../http/require-recent-auth.js';
 import type { Services } from '../services.js';
 import type { Actor } from './admin-scope.js';
 

@@ -6,7 +6,7 @@ import type { HttpDialect } from '../dialects/dialect.js';
 import { mmmPair } from '../dialects/mmm/mmm-format.js';
 import { ok, standardPair } from '../dialects/standard/standard-format.js';
 import { bearer, envelope, ErrorEnvelope, protectedErrors, TokenPair } from '../dialects/standard/standard-schemas.js';
-import { requireRecentAuth } from './step-up.js';
+import { requireRecentAuth } from '../http/require-recent-auth.js';
 import { registerPasskeyRoutes } from './passkey-routes.js';
 import { clientInfo } from '../http/client-info.js';
 import { principalOf, requireAccess } from '../http/require-access.js';

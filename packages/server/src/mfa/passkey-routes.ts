@@ -10,7 +10,7 @@ import { AuthError } from '../errors/auth-error.js';
 import { clientInfo } from '../http/client-info.js';
 import { principalOf, requireAccess } from '../http/require-access.js';
 import type { Services } from '../services.js';
-import { requireRecentAuth } from './step-up.js';
+import { requireRecentAuth } from '../http/require-recent-auth.js';
 
 /** A WebAuthn credential in its JSON form (`RegistrationResponseJSON` / `AuthenticationResponseJSON`); the library checks it. */
 const Credential = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: true });

@@ -30,7 +30,7 @@ import {
 import { findStandardRefreshToken, standardTokenLookup } from './standard-dialect.js';
 import { sharesLogin } from '../shared-login.js';
 import { loginErrors, loginStandard } from './standard-login.js';
-import { requireRecentAuth } from '../../mfa/step-up.js';
+import { requireRecentAuth } from '../../http/require-recent-auth.js';
 
 /** Routes of the standard dialect (SPEC §3). */
 export async function registerStandardRoutes(base: FastifyInstance, services: Services, dialect: HttpDialect): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { nowSeconds } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
-import { principalOf } from '../http/require-access.js';
+import { principalOf } from './require-access.js';
 import type { Services } from '../services.js';
 
 /**
