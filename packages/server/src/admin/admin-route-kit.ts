@@ -34,7 +34,7 @@ export const actorOf = (request: FastifyRequest): Actor => ({ userId: principalO
 
 /** The step-up check of every admin route that changes something (any method but GET and HEAD). */
 function stepUpForChanges(services: Services) {
-  const stepUp = requireRecentAuth(services);
+  const stepUp = requireRecentAuth(services.mfa.recentAuth);
   return async (request: FastifyRequest): Promise<void> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') await stepUp(request);
   };

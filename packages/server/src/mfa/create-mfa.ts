@@ -15,6 +15,7 @@ import { RememberedDevices } from './remembered-devices.js';
 import { Passkeys } from './passkeys.js';
 import { PasskeyLogin } from './passkey-login.js';
 import type { ChallengeService } from '../auth/challenge-service.js';
+import type { RecentAuthDeps } from '../http/require-recent-auth.js';
 import type { PasswordAttempts } from '../auth/password-attempts.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 
@@ -51,6 +52,12 @@ export function createMfa(config: Config, deps: MfaDeps) {
     devices,
     gate: new MfaGate({ factors, tickets, devices, lockout, audit, clock, policy: config.mfa }),
     passkeys,
+    /** The step-up check's deps (`http/require-recent-auth.ts`). */
+    recentAuth: {
+      clock,
+      maxAgeSeconds: config.stepUpMaxAge,
+      methodsOf: async (userId: number) => (await factors.status(userId)).methods,
+    } satisfies RecentAuthDeps,
     passkeyLogin: new PasskeyLogin({ store, clock, challenges: deps.challenges, passkeys, login, audit }),
     verify: new MfaLogin({ store, clock, factors, tickets, devices, passkeys, lockout, audit, login }),
     reauth: new Reauth({ store, clock, attempts, lockout, factors, issuer, audit }),

@@ -38,7 +38,7 @@ export async function registerMfaRoutes(base: FastifyInstance, services: Service
   const secured = { config, preValidation: guard };
   // Every change of a factor needs a recent authentication (SPEC §9 step-up).
   await registerPasskeyRoutes(base, services, dialect);
-  const stepUp = requireRecentAuth(services);
+  const stepUp = requireRecentAuth(services.mfa.recentAuth);
   const change = { ...secured, preHandler: stepUp };
   app.decorateRequest('enrollingUser', null);
   // The TOTP set-up accepts an enrollment ticket (its password was just checked: recent enough) or an access token.

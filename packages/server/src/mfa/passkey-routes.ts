@@ -25,7 +25,7 @@ export async function registerPasskeyRoutes(base: FastifyInstance, services: Ser
   const change = {
     config,
     preValidation: requireAccess(services, dialect, { autoRenew: services.config.autoRenew.includes('standard') }),
-    preHandler: requireRecentAuth(services),
+    preHandler: requireRecentAuth(services.mfa.recentAuth),
   };
   const actorOf = (request: FastifyRequest) => {
     const p = principalOf(request);

@@ -223,7 +223,7 @@ export async function registerStandardRoutes(base: FastifyInstance, services: Se
     '/auth/password',
     {
       ...secured,
-      preHandler: requireRecentAuth(services),
+      preHandler: requireRecentAuth(services.mfa.recentAuth),
       schema: {
         tags,
         security: bearer,
