@@ -14,7 +14,7 @@ const OTHER_PACKAGE_INSIDES = String.raw`^(\.\.?/)+(packages/|apps/)?(protocol|c
  */
 export const SERVER_LAYERS = [
   { name: 'app', paths: ['index.ts', 'runtime.ts', 'build-app.ts', 'services.ts', 'cli', 'bootstrap'] },
-  { name: 'routes', paths: ['admin', 'gateway', 'revocations', 'metrics'] },
+  { name: 'routes', paths: ['admin', 'gateway', 'revocations', 'metrics', 'mfa'] },
   { name: 'dialects', paths: ['dialects'] },
   { name: 'http', paths: ['http'] },
   { name: 'login', paths: ['auth', 'tenancy'] },

@@ -99,6 +99,17 @@ describe('duotoken CLI', () => {
     // Fourteen CLI processes, each opening and migrating the store: seconds apiece on a loaded machine.
   }, 120_000);
 
+  it('user mfa lists factors without secrets and user mfa-reset removes them, audited (#15)', async () => {
+    const listed = await cli(['user', 'mfa', 'admin', '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ totp: false, recoveryCodesLeft: 0, passkeys: 0, rememberedDevices: 0 });
+    const reset = await cli(['user', 'mfa-reset', 'admin', '--json']);
+    expect(reset.code).toBe(0);
+    expect(JSON.parse(reset.stdout)).toEqual({ ok: true });
+    const audit = await cli(['audit', '--json']);
+    expect(audit.stdout).toContain('user.mfa_reset');
+  });
+
   it('sessions revoke answers how many sessions it revoked', async () => {
     const res = await cli(['sessions', 'revoke', 'admin', '--json']);
     expect(JSON.parse(res.stdout)).toEqual({ revoked: [] });

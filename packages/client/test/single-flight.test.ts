@@ -5,7 +5,13 @@ describe('single-flight refresh against a real server', () => {
   let server: TestServer;
   beforeAll(async () => {
     // No grace window: a second refresh with the same token would be reuse and kill the session, so only a true single flight passes.
-    server = await startTestServer({ ...CLIENT_TEST_ENV, DUOTOKEN_ACCESS_TTL: '15m', DUOTOKEN_REFRESH_GRACE: '0' });
+    // Step-up (#15) is set past the access lifetime: the password change below must meet the old-password check, not 10063.
+    server = await startTestServer({
+      ...CLIENT_TEST_ENV,
+      DUOTOKEN_ACCESS_TTL: '15m',
+      DUOTOKEN_REFRESH_GRACE: '0',
+      DUOTOKEN_STEP_UP_MAX_AGE: '1h',
+    });
   });
   afterAll(() => server.close());
 

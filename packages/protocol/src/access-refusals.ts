@@ -6,7 +6,14 @@ import { LIN_CMS_UNAVAILABLE, linCmsAnswer, type LinCmsMapping } from './lin-cms
  * (RFC 6750 §3.1: no error code), an RFC 6750 §3.1 error code, or `none` when
  * the refusal is not about the credentials (a 503).
  */
-export type RefusalChallenge = 'bare' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'none';
+export type RefusalChallenge =
+  | 'bare'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  /** RFC 9470 §3: the token is genuine, but its authentication is too weak or too old. */
+  | 'insufficient_user_authentication'
+  | 'none';
 
 /** One row of `ACCESS_REFUSALS`. */
 export interface RefusalRow {
@@ -52,6 +59,18 @@ export const ACCESS_REFUSALS = {
   stale: { code: 'ACCESS_TOKEN_INVALID', linCms: { code: 10041 }, challenge: 'invalid_token' },
   /** Authenticated, but without the role or company the route asks for (verifier guards). */
   forbidden: { code: 'FORBIDDEN', linCms: { code: 10001 }, challenge: 'insufficient_scope' },
+  /** The verifiers' `requireMfa` guard: the token's `amr` has no `mfa` (a login with one factor). Reauth with a second factor (SPEC §9). */
+  mfa_required: {
+    code: 'STEP_UP_REQUIRED',
+    linCms: { code: 10001, status: 401, zh: '需要第二重验证', en: 'Second factor required' },
+    challenge: 'insufficient_user_authentication',
+  },
+  /** The verifiers' max-age guards: the token's `auth_time` is older than the route allows (or absent). Reauth (SPEC §9). */
+  authentication_too_old: {
+    code: 'STEP_UP_REQUIRED',
+    linCms: { code: 10001, status: 401, zh: '需要重新验证身份', en: 'Recent authentication required' },
+    challenge: 'insufficient_user_authentication',
+  },
   /** The revocations may be incomplete (store unread, feed silent): fail closed. */
   revocations_unavailable: { code: 'STORE_UNAVAILABLE', linCms: LIN_CMS_UNAVAILABLE, challenge: 'none' },
   /** The verification keys cannot be fetched: not the token's fault, so not 10028 (a client would refresh in a loop). */

@@ -33,6 +33,10 @@ export interface AccessTokenClaims {
   sv: number;
   /** Platform administrator. */
   adm?: boolean;
+  /** RFC 8176 methods of the session's last interactive authentication (`pwd`, `otp`, `hwk`, `user`, `mfa`); absent on tokens older than #15. */
+  amr?: string[];
+  /** Unix seconds of the session's last interactive authentication (OIDC Core §2); absent on tokens older than #15. */
+  auth_time?: number;
   jti: string;
   iat: number;
   nbf: number;
@@ -55,6 +59,10 @@ export interface Principal {
   sessionId: string;
   /** Platform administrator. */
   isAdmin: boolean;
+  /** RFC 8176 methods of the session's last interactive authentication (`['pwd']` for tokens older than #15). */
+  amr: string[];
+  /** Unix seconds of that authentication; null for tokens older than #15. */
+  authTime: number | null;
   /** Every claim of the access token. */
   claims: AccessTokenClaims;
 }
@@ -67,6 +75,8 @@ export function toPrincipal(claims: AccessTokenClaims): Principal {
     roles: claims.roles,
     sessionId: claims.sid,
     isAdmin: claims.adm === true,
+    amr: Array.isArray(claims.amr) ? claims.amr : ['pwd'],
+    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : null,
     claims,
   };
 }

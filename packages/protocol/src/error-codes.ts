@@ -47,6 +47,16 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { wire: '10030', status: 403, zh: '无权访问', en: 'Forbidden' },
   CONFLICT: { wire: '10040', status: 409, zh: '资源冲突', en: 'Conflict' },
   NOT_FOUND: { wire: '10044', status: 404, zh: '资源不存在', en: 'Not found' },
+  MFA_REQUIRED: { wire: '10060', status: 401, zh: '需要第二重验证', en: 'Second factor required' },
+  MFA_WRONG: { wire: '10061', status: 401, zh: '第二重验证码错误', en: 'Wrong second factor' },
+  MFA_TICKET_INVALID: {
+    wire: '10062',
+    status: 400,
+    zh: '多因素验证票据缺失、未知、已过期或已使用',
+    en: 'MFA ticket missing, unknown, expired or already used',
+  },
+  STEP_UP_REQUIRED: { wire: '10063', status: 401, zh: '需要重新验证身份', en: 'Recent authentication required' },
+  MFA_ENROLL_REQUIRED: { wire: '10064', status: 401, zh: '请先设置第二重验证', en: 'Enroll a second factor first' },
   INTERNAL: { wire: '10050', status: 500, zh: '服务器内部错误', en: 'Internal error' },
   STORE_UNAVAILABLE: {
     wire: '10051',

@@ -74,6 +74,20 @@ export const LIN_CMS_ERROR_MAP: Record<ErrorCode, LinCmsMapping> = {
   FORBIDDEN: { code: 10001 },
   CONFLICT: { code: 10060 },
   NOT_FOUND: { code: 10020 },
+  // lin-cms-vue cannot do a second step: its login is refused (400, as a failed login) with a message saying where to sign in (docs/mfa.md).
+  MFA_REQUIRED: {
+    code: 10031,
+    zh: '该账号已开启第二重验证，请在支持的客户端登录',
+    en: 'This account uses a second factor: sign in with a client that supports it',
+  },
+  MFA_WRONG: { code: 10031, zh: '第二重验证码错误', en: 'Wrong second factor' },
+  MFA_TICKET_INVALID: { code: 10030, zh: '多因素验证票据无效', en: 'MFA ticket invalid' },
+  STEP_UP_REQUIRED: { code: 10001, zh: '需要重新验证身份', en: 'Recent authentication required' },
+  MFA_ENROLL_REQUIRED: {
+    code: 10031,
+    zh: '请先在支持的客户端设置第二重验证',
+    en: 'Enroll a second factor with a client that supports it first',
+  },
   INTERNAL: { code: 9999 },
   STORE_UNAVAILABLE: LIN_CMS_UNAVAILABLE,
 };

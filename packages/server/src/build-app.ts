@@ -17,6 +17,8 @@ import { registerMetrics } from './metrics/register-metrics.js';
 import { registerConsoleRoute } from './http/console-route.js';
 import { registerGateway } from './gateway/register-gateway.js';
 import { registerRevocationFeed } from './revocations/revocation-routes.js';
+import { registerMfaRoutes } from './mfa/mfa-routes.js';
+import { registerMfaAdminRoutes } from './mfa/mfa-admin-routes.js';
 import type { Services } from './services.js';
 
 /** Options of the HTTP app beyond the services. */
@@ -117,7 +119,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   await registerSystemRoutes(app, services);
   for (const name of config.dialects) await dialects.get(name)!.register(app);
+  if (config.dialects.includes('standard') || config.dialects.includes('mmm')) await registerMfaRoutes(app, services, fallback);
   await registerAdminRoutes(app, services, fallback);
+  await registerMfaAdminRoutes(app, services, fallback);
   await registerRevocationFeed(app, services);
   await registerConsoleRoute(app);
   // Last: the gateway's catch-all routes proxy whatever duotoken does not serve itself.

@@ -26,6 +26,7 @@ import { SessionService } from './sessions/session-service.js';
 import { RetentionJob } from './retention/retention-job.js';
 import { dialectClaims } from './dialects/shared-claims.js';
 import { TokenIssuer, type ClaimsExtension } from './sessions/token-issuer.js';
+import { createMfa } from './mfa/create-mfa.js';
 import type { Store } from './store/store.js';
 import { TenancyService } from './tenancy/tenancy-service.js';
 import { AccessTokens } from './tokens/access-tokens.js';
@@ -94,6 +95,33 @@ export async function createServices(config: Config, deps: ServiceDeps) {
   const sessions = new SessionService({ store, clock, changes });
   const passwords = new PasswordChange({ store, clock, changes, audit, hasher, attempts, rateLimiter, checkPassword });
   const defences = createDefences(config, { ephemeral, lockout, changes, clock, rateLimiter });
+  const login = new LoginService({
+    store,
+    clock,
+    hasher,
+    challenges,
+    lockout,
+    attempts,
+    issuer,
+    audit,
+    sessionMaxAgeSeconds: config.sessionMaxAge,
+    captchaPolicy: defences.captchaPolicy,
+    limits: defences.sessionLimits,
+    rateLimiter: defences.rateLimiter,
+    secondStep: { decide: (user, input) => mfa.gate.decide(user, input) },
+  });
+  const mfa = createMfa(config, {
+    store,
+    ephemeral,
+    clock,
+    audit,
+    lockout,
+    login,
+    attempts,
+    issuer,
+    challenges,
+    serverSecret: deps.serverSecret,
+  });
   return {
     config,
     clock,
@@ -122,20 +150,9 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     /** rateLimiter (per-IP and global limits), captchaPolicy, sessionLimits. */
     ...defences,
     guard: new AccessGuard(accessTokens, fence, clock),
-    login: new LoginService({
-      store,
-      clock,
-      hasher,
-      challenges,
-      lockout,
-      attempts,
-      issuer,
-      audit,
-      sessionMaxAgeSeconds: config.sessionMaxAge,
-      captchaPolicy: defences.captchaPolicy,
-      limits: defences.sessionLimits,
-      rateLimiter: defences.rateLimiter,
-    }),
+    login,
+    /** Second factors: enrollment, the login's second step, tickets (mfa/). */
+    mfa,
     refresh: new RefreshService({
       store,
       clock,

@@ -14,3 +14,4 @@ export { freePort, waitForPort } from './ports.js';
 export { connectPg, dropSchema, uniqueSchema, withSchema } from './pg-schema.js';
 export { switchable } from './switchable.js';
 export { b64u, claimsOf, forge, hmacSign, nonCanonical, nowOf, serverKey, serverSigned, signWith } from './forge.js';
+export { totpCodeAt } from './totp.js';

@@ -55,6 +55,8 @@ export interface Verifier {
   revocationStatus(): FeedStatus | undefined;
   /** Stops the revocation feed. */
   close(): void;
+  /** The verifier's clock (the `requireMfa` / `requireRecentAuth` guards judge `auth_time` with it). */
+  readonly clock: { now(): number };
 }
 
 function parseTolerance(value: number | string | undefined): number {
@@ -145,5 +147,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     authenticate: async (request) => toAuthInfo(await verify(extractToken(request, lookup))),
     revocationStatus: () => feed?.status(),
     close: () => feed?.close(),
+    clock,
   };
 }

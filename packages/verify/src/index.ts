@@ -6,7 +6,7 @@ export { errorResponse, type ErrorDialect, type ErrorResponse, type ErrorContext
 export type { ErrorShape } from '@duotoken/protocol';
 export type { KeySourceOptions } from './key-resolver.js';
 export type { RevocationFeedOptions, FeedStatus } from './revocations/revocation-feed.js';
-export type { AdapterOptions } from './adapters/guards.js';
+export type { AdapterOptions, MfaGuardOptions } from './adapters/guards.js';
 // The rules shared with the server: the token lookup, and the one table of refusal reasons and their codes.
 export {
   ACCESS_REFUSALS,

@@ -24,6 +24,8 @@ interface Refused {
   token?: string;
   alsoInUrl?: boolean;
   needsRole?: boolean;
+  /** An adapter route behind another guard (`/mfa`: requireMfa, `/recent`: requireRecentAuth(300)). */
+  route?: '/mfa' | '/recent';
 }
 
 interface Answer {
@@ -113,11 +115,11 @@ describe('every refusal reason answers the same codes from the server and from e
         targets.push({
           name,
           shape,
-          send: async ({ token, alsoInUrl, needsRole }) => {
+          send: async ({ token, alsoInUrl, needsRole, route }) => {
             const headers: Record<string, string> = { 'accept-language': 'en' };
             if (token) headers.authorization = `Bearer ${token}`;
             const query = alsoInUrl && token ? `?access-token=${encodeURIComponent(token)}` : '';
-            return answerOf(name, shape, await fetch(`${app.url}${needsRole ? '/admin' : '/me'}${query}`, { headers }));
+            return answerOf(name, shape, await fetch(`${app.url}${needsRole ? '/admin' : (route ?? '/me')}${query}`, { headers }));
           },
         });
       }
@@ -250,6 +252,21 @@ describe('every refusal reason answers the same codes from the server and from e
       // The verifiers' role guard; the server's own 403s are service errors, not token refusals.
       servers: [],
       request: async () => ({ token: (await login(server, viewer)).access_token, needsRole: true }),
+    },
+    {
+      reason: 'mfa_required',
+      envelope: [401, '10063'],
+      linCms: [401, 10001],
+      // The verifiers' requireMfa guard; the server's step-up answers 10063 as a service error with data.methods.
+      servers: [],
+      request: async () => ({ token: (await login(server, member)).access_token, route: '/mfa' }),
+    },
+    {
+      reason: 'authentication_too_old',
+      envelope: [401, '10063'],
+      linCms: [401, 10001],
+      servers: [],
+      request: async () => ({ token: await forge({ claims: { auth_time: nowS() - 301 } }), route: '/recent' }),
     },
     {
       reason: 'keys_unavailable',

@@ -1,3 +1,4 @@
+import type { MfaFactorCounts } from '../store/mfa-repo.js';
 import type { SessionView } from '@duotoken/protocol';
 import { HARD_LOCK_UNTIL } from '../auth/lockout.js';
 import { AuthError } from '../errors/auth-error.js';
@@ -176,10 +177,35 @@ export class AdminService {
     const hash = await this.deps.hasher.hash(password);
     await this.deps.store.transaction(async (tx) => {
       await tx.setPasswordHash(user.id, hash, this.deps.clock.now());
+      await tx.deleteMfaDevices(user.id);
       await this.deps.changes.revoke({ userId: user.id }, 'password_reset', actor, tx);
     });
     await this.deps.lockout.reset(this.deps.lockout.keyOf(user.account));
     await this.record(actor, 'user.password_reset', { user_id: user.id });
+  }
+
+  /**
+   * Resets a user's second factors (TOTP, recovery codes, passkeys,
+   * remembered devices) and ends every session of theirs, in one transaction
+   * with its audit event (#15): the next login starts over (under the
+   * `required` policies, with enrollment).
+   */
+  async resetMfa(idOrAccount: string | number, actor: Actor): Promise<void> {
+    const user = await this.requireManageable(idOrAccount, actor);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.deleteAllMfa(user.id);
+      await this.deps.changes.revoke({ userId: user.id }, 'mfa_reset', actor, tx);
+      await this.record(actor, 'user.mfa_reset', { user_id: user.id }, tx);
+    });
+  }
+
+  /** A user's second factors, never a secret (visible users only). */
+  async listMfa(idOrAccount: string | number, actor: Actor): Promise<MfaFactorCounts & { rememberedDevices: number }> {
+    const scope = await this.scopeOf(actor);
+    const { user, memberships } = await this.requireUser(idOrAccount);
+    scope.requireVisibleUser(memberships);
+    const counts = await this.deps.store.countMfaFactors(user.id);
+    return { ...counts, rememberedDevices: (await this.deps.store.listMfaDevices(user.id, this.deps.clock.now())).length };
   }
 
   /** Creates a company (platform admins). */

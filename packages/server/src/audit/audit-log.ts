@@ -14,7 +14,25 @@ export type AuditType =
   | 'company.switched'
   | 'password.changed'
   | 'admin.action'
-  | 'keys.rotated';
+  | 'keys.rotated'
+  | MfaAuditType;
+
+/** MFA events (#15): enrollment changes, second steps, resets, remembered devices, step-up. */
+export type MfaAuditType =
+  | 'mfa.totp_setup'
+  | 'mfa.totp_enabled'
+  | 'mfa.totp_disabled'
+  | 'mfa.recovery_codes_generated'
+  | 'mfa.required'
+  | 'mfa.success'
+  | 'mfa.failure'
+  | 'mfa.reset'
+  | 'mfa.device_remembered'
+  | 'mfa.devices_forgotten'
+  | 'mfa.passkey_added'
+  | 'mfa.passkey_removed'
+  | 'mfa.passkey_clone_warning'
+  | 'mfa.reauth';
 
 /** Events that are counted (metrics) but not stored: frequent and harmless. */
 export type NoticeType = 'refresh.grace_hit';

@@ -81,6 +81,9 @@ export class Lockout {
    * - while the key is locked, throws ACCOUNT_LOCKED and never calls `check`
    *   (a refused attempt is not counted, and costs no hash);
    * - `valid: true` forgives the attempt and every one reserved before it;
+   *   with `forgive: false` (a right password while a second factor is still
+   *   due) it gives back this attempt alone: the failures before it, wrong
+   *   second-factor codes among them, stay counted until the login is complete;
    * - `valid: false` leaves it counted; `locked` tells whether it locked the key;
    * - an error (a limit refusing the check, the store failing) gives the
    *   attempt back uncounted and is rethrown.
@@ -88,17 +91,25 @@ export class Lockout {
    * A lock past the hard limit has `retry_after: null` and no Retry-After:
    * waiting does not lift it.
    */
-  async attempt<T extends { valid: boolean }>(key: string, check: () => Promise<T>): Promise<Attempted<T>> {
+  async attempt<T extends { valid: boolean }>(
+    key: string,
+    check: () => Promise<T>,
+    options: { forgive?: boolean } = {},
+  ): Promise<Attempted<T>> {
     const now = this.clock.now();
     const reserved = await this.store.reserveLoginAttempt(key, now, this.schedule);
     if (!reserved) throw await this.lockedError(key);
+    const startedLock = reserved.lockedUntil > now ? reserved.lockedUntil : -1;
     let result: T;
     try {
       result = await check();
     } catch (error) {
-      const startedLock = reserved.lockedUntil > now ? reserved.lockedUntil : -1;
       await this.store.releaseLoginAttempt(key, startedLock, this.schedule.threshold);
       throw error;
+    }
+    if (result.valid && options.forgive === false) {
+      await this.store.releaseLoginAttempt(key, startedLock, this.schedule.threshold);
+      return { ...result, locked: 'none' };
     }
     if (result.valid) {
       await this.store.forgiveLoginAttempts(key, reserved.seq, this.schedule.threshold);

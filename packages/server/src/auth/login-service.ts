@@ -45,6 +45,31 @@ export interface LoginInput {
   dialect: string;
   challenge: ChallengeRule;
   client: ClientInfo;
+  /** A remembered device's token (SPEC §9): skips the second step of its user until it expires. */
+  deviceToken?: string | undefined;
+}
+
+/** What a new session records of the authentication that opened it (RFC 8176 `amr`, `auth_time`). */
+export interface LoginAuthentication {
+  amr: string[];
+  /** Unix ms. */
+  authTimeMs: number;
+}
+
+/** Whether a login needs a second step, decided before its password is checked. */
+export type SecondStepDecision =
+  | { due: false; amr: string[] }
+  /** `demand` runs once the password is right and the account active: it throws MFA_REQUIRED or MFA_ENROLL_REQUIRED with a ticket. */
+  | { due: true; demand: () => Promise<never> };
+
+/**
+ * The MFA gate of every password login (mfa/second-step.ts). Asked before
+ * the password check, because a right password must not forgive earlier
+ * failures (wrong second-factor codes count in the same lockout) while the
+ * login is not complete.
+ */
+export interface SecondStep {
+  decide(user: UserRow | undefined, input: LoginInput): Promise<SecondStepDecision>;
 }
 
 /**
@@ -71,6 +96,8 @@ export class LoginService {
       limits: SessionLimits;
       /** Per-IP login limit, for every dialect's login (the global one is counted by `attempts`). */
       rateLimiter: RateLimiter;
+      /** The MFA gate; every password login asks it. */
+      secondStep: SecondStep;
     },
   ) {}
 
@@ -79,7 +106,9 @@ export class LoginService {
     await this.deps.rateLimiter.hitAddress('login', input.client.ip);
     await this.checkChallenge(input);
     const user = await store.findUserByAccount(input.account);
+    const step = await this.deps.secondStep.decide(user, input);
     const checked = await attempts.check({
+      forgive: !step.due,
       account: input.account,
       user,
       password: input.password,
@@ -93,7 +122,8 @@ export class LoginService {
     // Only now, after the right password, may the answer reveal the account's state.
     if (user.status !== 'active') throw new AuthError('ACCOUNT_DISABLED');
     if (checked.rehash) await this.upgradeHash(user, input.password);
-    return this.openSession(user, input);
+    if (step.due) return step.demand();
+    return this.openSession(user, input, { amr: step.amr, authTimeMs: this.deps.clock.now() });
   }
 
   /**
@@ -142,7 +172,15 @@ export class LoginService {
     return m ? { companyId: m.companyId, roles: m.roles } : { companyId: null, roles: [] };
   }
 
-  private async openSession(user: UserRow, input: LoginInput): Promise<IssuedTokens> {
+  /**
+   * Opens the session of a complete login: after the password alone, or
+   * after its second step (`mfa/mfa-login.ts`), with what authenticated it.
+   */
+  async openSession(
+    user: UserRow,
+    input: Pick<LoginInput, 'companyId' | 'dialect' | 'client'>,
+    auth: LoginAuthentication,
+  ): Promise<IssuedTokens> {
     const { store, clock, issuer, audit } = this.deps;
     const { companyId, roles } = await this.pickCompany(user, input.companyId);
     const now = clock.now();
@@ -162,6 +200,8 @@ export class LoginService {
       revoke_reason: null,
       // Never fenced: 0 keeps new sessions out of the fence's range reads (sessions/fence-poll.ts).
       fenced_at: 0,
+      auth_time: auth.authTimeMs,
+      amr: auth.amr.join(' '),
     };
     const refresh = await store.transaction(async (tx) => {
       await tx.createSession(session);

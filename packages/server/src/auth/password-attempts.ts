@@ -13,6 +13,8 @@ export interface PasswordAttempt {
   ip: string | null;
   /** Added to the `login.failure` / `login.locked` audit events (`{ dialect }`, `{ via: 'password_change' }`). */
   details: Record<string, unknown>;
+  /** False while a second factor is still due: a right password then forgives no earlier failure (`Lockout.attempt`). */
+  forgive?: boolean;
 }
 
 /**
@@ -40,11 +42,15 @@ export class PasswordAttempts {
     const { hasher, lockout, audit, rateLimiter } = this.deps;
     const key = lockout.keyOf(attempt.account);
     const { user, password } = attempt;
-    const result = await lockout.attempt(key, async () => {
-      // Only now does this request cost a hash, so only now does it count toward everyone's budget.
-      await rateLimiter.hitGlobal('login');
-      return user ? hasher.check(user.password_hash, password) : hasher.checkDummy(password, key);
-    });
+    const result = await lockout.attempt(
+      key,
+      async () => {
+        // Only now does this request cost a hash, so only now does it count toward everyone's budget.
+        await rateLimiter.hitGlobal('login');
+        return user ? hasher.check(user.password_hash, password) : hasher.checkDummy(password, key);
+      },
+      { forgive: attempt.forgive ?? true },
+    );
     if (!result.valid) {
       const userId = user?.id ?? null;
       await audit.record({ type: 'login.failure', userId, ip: attempt.ip, details: attempt.details });

@@ -50,6 +50,8 @@ export class PasswordChange {
     const hash = await hasher.hash(newPassword);
     await store.transaction(async (tx) => {
       await tx.setPasswordHash(userId, hash, clock.now());
+      // A remembered device skips the second step; a new password must not inherit that (docs/mfa.md).
+      await tx.deleteMfaDevices(userId);
       await this.deps.changes.revoke({ userId, exceptId: sessionId ?? undefined }, 'password_changed', { userId, ip: client.ip }, tx);
       await this.deps.audit.record({ type: 'password.changed', userId, sessionId, ip: client.ip }, tx);
     });

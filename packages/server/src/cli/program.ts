@@ -172,6 +172,24 @@ export function buildProgram(): Command {
       printResult({ ok: true }, json(), 'unlocked');
     });
   user
+    .command('mfa <user>')
+    .description("list a user's second factors (never a secret)")
+    .action(async (who: string) => {
+      const factors = await withServices((s) => s.admin.listMfa(who, CLI));
+      printResult(
+        factors,
+        json(),
+        `totp ${factors.totp ? 'on' : 'off'}, ${factors.passkeys} passkeys, ${factors.recoveryCodesLeft} recovery codes left, ${factors.rememberedDevices} remembered devices`,
+      );
+    });
+  user
+    .command('mfa-reset <user>')
+    .description("remove a user's second factors and remembered devices; ends every session of theirs")
+    .action(async (who: string) => {
+      await withServices((s) => s.admin.resetMfa(who, CLI));
+      printResult({ ok: true }, json(), 'second factors reset');
+    });
+  user
     .command('passwd <user>')
     .description("set a user's password; revokes every session")
     .option('--password <password>', 'new password')

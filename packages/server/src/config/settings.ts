@@ -422,6 +422,36 @@ export const SETTINGS = {
     (raw) => (raw === undefined || raw === '' ? ok(undefined) : integer(0, 65535)(raw)),
   ),
   metricsHost: setting('metrics_host', '127.0.0.1', '`127.0.0.1`', 'Address of the separate metrics listener', text()),
+  mfa: setting(
+    'mfa',
+    'optional' as 'optional' | 'required-for-admins' | 'required',
+    '`optional`',
+    'Second-factor policy: `optional`, `required-for-admins`, `required` (a covered user without a factor must enroll: 10064)',
+    oneOf(['optional', 'required-for-admins', 'required'] as const),
+  ),
+  mfaRemember: setting(
+    'mfa_remember',
+    30 * 86400,
+    '`30d`',
+    'How long a remembered device skips the second step (`0`: devices are never remembered)',
+    duration(0),
+  ),
+  webauthnRpId: setting('webauthn_rp_id', 'localhost', '`localhost`', 'WebAuthn relying-party ID (the site’s domain)', text()),
+  webauthnRpName: setting('webauthn_rp_name', 'duotoken', '`duotoken`', 'WebAuthn relying-party name shown by authenticators', text()),
+  webauthnOrigins: setting<string[]>(
+    'webauthn_origins',
+    [],
+    '`http://localhost:<port>`',
+    'Comma list of exact origins whose WebAuthn credentials are accepted',
+    listOf(null, true),
+  ),
+  stepUpMaxAge: setting(
+    'step_up_max_age',
+    300,
+    '`5m`',
+    'Password, MFA, passkey and admin changes need an authentication this recent (else 10063; `POST /auth/reauth`)',
+    duration(10),
+  ),
 } as const;
 
 type Settings = typeof SETTINGS;

@@ -6,6 +6,7 @@ import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/settings.js';
 import type { AccessCheckDeps } from '../http/require-access.js';
+import type { RecentAuthDeps } from '../http/require-recent-auth.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { TenancyService } from '../tenancy/tenancy-service.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
@@ -32,6 +33,8 @@ export interface StandardDeps extends DialectDeps {
   challenges: ChallengeService;
   captchaPolicy: CaptchaPolicy;
   rateLimiter: RateLimiter;
+  /** How recent an authentication a password change needs (step-up). */
+  mfa: { recentAuth: RecentAuthDeps };
 }
 
 /** The lin-cms dialect: its password change, captcha, and the token checks of its refresh route. */

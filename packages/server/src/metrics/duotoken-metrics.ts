@@ -59,6 +59,7 @@ export class DuotokenMetrics {
   private readonly graceHits: Counter;
   private readonly reuseDetections: Counter;
   private readonly lockouts: Counter<'kind'>;
+  private readonly mfaSteps: Counter<'outcome' | 'method'>;
   private readonly auditEvents: Counter<'type'>;
   private readonly retentionDeleted: Counter<'table'>;
   private readonly retentionBatches: Histogram<'table'>;
@@ -104,6 +105,12 @@ export class DuotokenMetrics {
       name: 'duotoken_lockouts_total',
       help: 'Accounts locked after consecutive failed logins (kind: timed or hard)',
       labelNames: ['kind'],
+      registers,
+    });
+    this.mfaSteps = new Counter({
+      name: 'duotoken_mfa_total',
+      help: 'Second steps (#15): logins stopped for a second factor or enrollment (outcome required, method none), then each code checked (success, failure) by method',
+      labelNames: ['outcome', 'method'],
       registers,
     });
     this.auditEvents = new Counter({
@@ -185,6 +192,9 @@ export class DuotokenMetrics {
     this.auditEvents.inc({ type: event.type });
     if (event.type === 'refresh.reuse_detected') this.reuseDetections.inc();
     else if (event.type === 'login.locked') this.lockouts.inc({ kind: event.details?.hard === true ? 'hard' : 'timed' });
+    else if (event.type === 'mfa.required') this.mfaSteps.inc({ outcome: 'required', method: 'none' });
+    else if (event.type === 'mfa.success' || event.type === 'mfa.failure')
+      this.mfaSteps.inc({ outcome: event.type.slice(4), method: String(event.details?.method ?? 'unknown') });
   }
 
   /** Listener of the retention job: rows deleted and the time of each batch. */

@@ -31,6 +31,7 @@ export const REVOCATION_REASONS = {
   refresh_reuse: 'a consumed refresh token was presented outside its grace (SPEC §2)',
   device_replaced: 'a login of a "one session only" device type replaced it',
   session_limit: 'a login went past the per-user session limit; the oldest ends',
+  mfa_reset: 'an administrator reset the user’s second factors',
 } as const;
 
 /** A reason a session is revoked (see `REVOCATION_REASONS`). */

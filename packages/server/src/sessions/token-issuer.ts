@@ -59,7 +59,7 @@ export class TokenIssuer {
 
   /** Signs an access token for the session and assembles the pair. */
   async pair(
-    session: Pick<SessionRow, 'id' | 'user_id' | 'company_id' | 'version' | 'dialect'>,
+    session: Pick<SessionRow, 'id' | 'user_id' | 'company_id' | 'version' | 'dialect' | 'created_at' | 'auth_time' | 'amr'>,
     isAdmin: boolean,
     roles: string[],
     refresh: { token: string; expiresAtMs: number },
@@ -71,7 +71,7 @@ export class TokenIssuer {
       sessionId: session.id,
       sessionVersion: session.version,
       isAdmin,
-      extra: this.extendClaims(session.dialect, session.user_id),
+      extra: { ...this.extendClaims(session.dialect, session.user_id), ...authenticationClaims(session) },
     });
     return {
       accessToken: access.token,
@@ -82,4 +82,17 @@ export class TokenIssuer {
       companyId: session.company_id,
     };
   }
+}
+
+/**
+ * `amr` and `auth_time` of a session's access tokens: what its last
+ * interactive authentication was (login, second step, reauth), carried
+ * unchanged through refreshes. Sessions older than migration 0006 read as a
+ * password login at their creation.
+ */
+export function authenticationClaims(session: Pick<SessionRow, 'created_at' | 'auth_time' | 'amr'>): { amr: string[]; auth_time: number } {
+  return {
+    amr: session.amr ? session.amr.split(' ') : ['pwd'],
+    auth_time: Math.floor(Number(session.auth_time ?? session.created_at) / 1000),
+  };
 }

@@ -216,6 +216,63 @@ function migrations(traits: DatabaseTraits): Record<string, Migration> {
         await db.schema.alterTable('audit_events').dropColumn('subject_id').execute();
       },
     },
+    /**
+     * Multi-factor authentication (#15): TOTP secrets (sealed), recovery codes
+     * (keyed hashes), remembered devices (keyed hashes of their tokens),
+     * WebAuthn credentials; sessions gain `auth_time` and `amr`, carried into
+     * every access token of the session (null on older sessions: created_at, pwd).
+     */
+    '0006_mfa': {
+      async up(db: Kysely<any>) {
+        const userId = (c: any) => c.notNull().references('users.id').onDelete('cascade');
+        await db.schema
+          .createTable('mfa_totp')
+          .addColumn('user_id', 'integer', (c: any) => userId(c).primaryKey())
+          .addColumn('secret_sealed', 'text', (c: any) => c.notNull())
+          .addColumn('enabled_at', 'bigint')
+          .addColumn('last_step', 'bigint', (c: any) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c: any) => c.notNull())
+          .execute();
+        await id(db.schema.createTable('mfa_recovery_codes'))
+          .addColumn('user_id', 'integer', userId)
+          .addColumn('code_hash', 'varchar(64)', (c: any) => c.notNull())
+          .addColumn('used_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c: any) => c.notNull())
+          .execute();
+        await db.schema.createIndex('mfa_recovery_codes_user_idx').on('mfa_recovery_codes').columns(['user_id', 'code_hash']).execute();
+        await db.schema
+          .createTable('mfa_devices')
+          .addColumn('id', 'varchar(64)', (c: any) => c.primaryKey())
+          .addColumn('user_id', 'integer', userId)
+          .addColumn('token_hash', 'varchar(64)', (c: any) => c.notNull())
+          .addColumn('created_at', 'bigint', (c: any) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c: any) => c.notNull())
+          .addColumn('last_used_at', 'bigint', (c: any) => c.notNull())
+          .execute();
+        await db.schema.createIndex('mfa_devices_user_idx').on('mfa_devices').column('user_id').execute();
+        await db.schema
+          .createTable('webauthn_credentials')
+          .addColumn('id', 'varchar(1024)', (c: any) => c.primaryKey())
+          .addColumn('user_id', 'integer', userId)
+          .addColumn('public_key', 'text', (c: any) => c.notNull())
+          .addColumn('counter', 'bigint', (c: any) => c.notNull())
+          .addColumn('transports', 'text', (c: any) => c.notNull())
+          .addColumn('name', 'varchar(128)', (c: any) => c.notNull())
+          .addColumn('backed_up', 'integer', (c: any) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c: any) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('webauthn_credentials_user_idx').on('webauthn_credentials').column('user_id').execute();
+        await db.schema.alterTable('sessions').addColumn('auth_time', 'bigint').execute();
+        await db.schema.alterTable('sessions').addColumn('amr', 'varchar(64)').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('sessions').dropColumn('amr').execute();
+        await db.schema.alterTable('sessions').dropColumn('auth_time').execute();
+        for (const table of ['webauthn_credentials', 'mfa_devices', 'mfa_recovery_codes', 'mfa_totp'])
+          await db.schema.dropTable(table).ifExists().execute();
+      },
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { CompanyFilter, CompanyMemberRow, CompanyRow, CompanyWithMembers, M
 import type { LockSchedule, LoginFailureRow, ReservedAttempt } from './login-failures-repo.js';
 import type { RefreshTokenRow } from './refresh-tokens-repo.js';
 import type { LiveRotated, LiveRotation } from './live-rotation-repo.js';
+import type { MfaDeviceRow, MfaFactorCounts, MfaTotpRow, WebauthnCredentialRow } from './mfa-repo.js';
 import type { RefreshVerdict } from './refresh-verdict.js';
 import type { AuditEventsTable, RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
 import type { FencedSession, LiveSessionFilter, LiveSessionWithUser, SessionContext, SessionRow } from './sessions-repo.js';
@@ -215,6 +216,43 @@ export interface WhoAmIRepo {
   findWhoAmI(userId: number, sessionId: string): Promise<WhoAmI | undefined>;
 }
 
+/** Second factors: TOTP, recovery codes, remembered devices, passkeys (mfa-repo.ts). */
+export interface MfaRepo {
+  findTotp(userId: number): Promise<MfaTotpRow | undefined>;
+  /** Starts (or restarts) a TOTP set-up: a new sealed secret, not active until confirmed. */
+  putPendingTotp(userId: number, secretSealed: string, now: number): Promise<void>;
+  /** Activates the pending secret; `step` is the step of the confirming code (not accepted again). */
+  enableTotp(userId: number, step: number, now: number): Promise<boolean>;
+  /**
+   * Records that the code of `step` was accepted, only if no code of this
+   * step or a later one was: one conditional UPDATE, so of two requests
+   * presenting the same code exactly one wins (replay in the same step).
+   */
+  claimTotpStep(userId: number, step: number): Promise<boolean>;
+  deleteTotp(userId: number): Promise<boolean>;
+  /** Replaces the user's recovery codes with a new set (hashes). */
+  replaceRecoveryCodes(userId: number, codeHashes: string[], now: number): Promise<void>;
+  /** Spends one recovery code: a conditional UPDATE, so a code works once even when presented twice at once. */
+  useRecoveryCode(userId: number, codeHash: string, now: number): Promise<boolean>;
+  countMfaFactors(userId: number): Promise<MfaFactorCounts>;
+  insertMfaDevice(row: MfaDeviceRow): Promise<void>;
+  findMfaDevice(id: string): Promise<MfaDeviceRow | undefined>;
+  touchMfaDevice(id: string, now: number): Promise<void>;
+  listMfaDevices(userId: number, now: number): Promise<MfaDeviceRow[]>;
+  /** Forgets every remembered device of a user (password change, MFA reset, "forget my devices"). */
+  deleteMfaDevices(userId: number): Promise<number>;
+  /** Records a new interactive authentication of a live session (`POST /auth/reauth`): its `auth_time` and `amr`. */
+  setSessionAuthentication(sessionId: string, authTimeMs: number, amr: string): Promise<boolean>;
+  insertWebauthnCredential(row: WebauthnCredentialRow): Promise<void>;
+  findWebauthnCredential(id: string): Promise<WebauthnCredentialRow | undefined>;
+  listWebauthnCredentials(userId: number): Promise<WebauthnCredentialRow[]>;
+  /** Records a use: the new signature counter (only forward, so two racing uses cannot both pass one value) and the time. */
+  useWebauthnCredential(id: string, counter: number, now: number): Promise<boolean>;
+  deleteWebauthnCredential(userId: number, id: string): Promise<boolean>;
+  /** Everything MFA of a user (admin reset): TOTP, codes, devices, passkeys. */
+  deleteAllMfa(userId: number): Promise<void>;
+}
+
 /** Every repository, bound to one executor (the pool or a transaction). */
 export interface BoundRepos
   extends
@@ -226,4 +264,5 @@ export interface BoundRepos
     WhoAmIRepo,
     SigningKeysRepo,
     AuditRepo,
-    LoginFailuresRepo {}
+    LoginFailuresRepo,
+    MfaRepo {}

@@ -15,6 +15,10 @@ export interface Database {
   audit_events: AuditEventsTable;
   login_failures: LoginFailuresTable;
   store_probe: StoreProbeTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_devices: MfaDevicesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
 }
 
 export interface UsersTable {
@@ -61,6 +65,10 @@ export interface SessionsTable {
   revoke_reason: string | null;
   /** When `version` last changed or the session was revoked (0: never): drives the in-memory fence. */
   fenced_at: number;
+  /** Unix ms of the last interactive authentication (0006; null: the session's `created_at`). */
+  auth_time?: number | null;
+  /** Space-separated RFC 8176 methods of that authentication (0006; null: `pwd`). */
+  amr?: string | null;
 }
 
 /**
@@ -122,4 +130,49 @@ export interface StoreProbeTable {
   probed_at: number;
   /** Random text, as large as a write that must succeed before the store counts as writable. */
   payload: string;
+}
+
+/** A user's TOTP factor (0006): the secret sealed with the server secret, active once `enabled_at` is set. */
+export interface MfaTotpTable {
+  user_id: number;
+  secret_sealed: string;
+  /** Null while set up but not confirmed. */
+  enabled_at: number | null;
+  /** The last 30-second step whose code was accepted: a code of that step or an earlier one is a replay. */
+  last_step: number;
+  created_at: number;
+}
+
+/** One recovery code (0006), stored as a keyed hash; `used_at` set once it is spent. */
+export interface MfaRecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** A remembered device (0006): the keyed hash of its token; it skips the second step until `expires_at`. */
+export interface MfaDevicesTable {
+  id: string;
+  user_id: number;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number;
+}
+
+/** A WebAuthn credential (passkey) of a user (0006); the public key as base64url COSE. */
+export interface WebauthnCredentialsTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: number;
+  public_key: string;
+  counter: number;
+  /** JSON array of transports. */
+  transports: string;
+  name: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
 }

@@ -5,6 +5,7 @@ import { companiesRepo, companyQueries } from './companies-repo.js';
 import type { DatabaseTraits } from './database-traits.js';
 import { liveRotationQueries, liveRotationRepo } from './live-rotation-repo.js';
 import { loginFailuresRepo } from './login-failures-repo.js';
+import { mfaRepo } from './mfa-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
@@ -70,6 +71,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     signingKeysRepo(db),
     auditRepo(db),
     loginFailuresRepo(db),
+    mfaRepo(db),
   );
 }
 

@@ -96,9 +96,9 @@ const CONSUME_ATTEMPTS = 5;
  * Consumes the session's live refresh token (if any) with `successor`, so the
  * family keeps one branch. A concurrent refresh that rotated it first has
  * committed its own successor by the time the conditional UPDATE gives up
- * (READ COMMITTED), and that one is consumed instead.
+ * (READ COMMITTED), and that one is consumed instead. Also used by `POST /auth/reauth` (mfa/reauth.ts).
  */
-async function consumeLiveToken(tx: Repos, sessionId: string, successor: string, nowMs: number): Promise<void> {
+export async function consumeLiveToken(tx: Repos, sessionId: string, successor: string, nowMs: number): Promise<void> {
   for (let attempt = 0; attempt < CONSUME_ATTEMPTS; attempt++) {
     const live = await tx.findLiveRefreshToken(sessionId, nowMs);
     if (!live || (await tx.consumeRefreshToken(live.jti, successor, nowMs))) return;

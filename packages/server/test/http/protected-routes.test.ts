@@ -176,6 +176,8 @@ describe('protected routes of the standard dialect', () => {
     expect(res.headers.get('x-auth-company-id')).toBe(String(acme));
     expect(res.headers.get('x-auth-session-id')).toBe(claims.sid);
     expect(res.headers.get('x-auth-roles')).toBe('viewer');
+    expect(res.headers.get('x-auth-amr')).toBe('pwd');
+    expect(res.headers.get('x-auth-auth-time')).toBe(String(claims.auth_time));
     const bad = await server.fetch('/auth/verify', { headers: auth(`${pair.access_token}x`) });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('x-auth-user-id')).toBeNull();
@@ -184,7 +186,14 @@ describe('protected routes of the standard dialect', () => {
   it('GET /auth/verify: the identity in the envelope too, in the asked language, on every call, until the session ends', async () => {
     const pair = await login();
     const claims = decodeJwt(pair.access_token);
-    const data = { user_id: claims.uid, company_id: acme, session_id: claims.sid, roles: ['viewer'] };
+    const data = {
+      user_id: claims.uid,
+      company_id: acme,
+      session_id: claims.sid,
+      roles: ['viewer'],
+      amr: ['pwd'],
+      auth_time: claims.auth_time,
+    };
     for (const [language, msg] of [
       [undefined, '成功'],
       ['en', 'Success'],

@@ -126,6 +126,8 @@ function resolve(m: ModelState, spec: OpSpec): Op | undefined {
         companyId: s.companyId,
         roles: [],
         isAdmin: false,
+        amr: ['pwd'],
+        authTime: null,
         claims: {} as never,
       };
       return {

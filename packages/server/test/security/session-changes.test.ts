@@ -158,6 +158,12 @@ function sessionChanges(open: () => Promise<StoreTarget>) {
       await login(services, u.account, 'Kiosk');
       return [first.sessionId];
     },
+    mfa_reset: async () => {
+      const u = await newUser(services, companies);
+      const [a, b] = [await login(services, u.account), await login(services, u.account)];
+      await services.admin.resetMfa(u.id, CLI);
+      return [a.sessionId, b.sessionId];
+    },
     session_limit: async () => {
       const u = await newUser(services, companies);
       const oldest = await login(services, u.account);
@@ -235,7 +241,16 @@ function sessionChanges(open: () => Promise<StoreTarget>) {
       expect(services.fence.check(s.sessionId, 1)).toBe('stale');
       expect(services.fence.check(s.sessionId, 2)).toBe('ok');
     }
-    const principal = { userId: u.id, sessionId: a.sessionId, companyId: companies[0]!, roles: [], isAdmin: false, claims: {} as never };
+    const principal = {
+      userId: u.id,
+      sessionId: a.sessionId,
+      companyId: companies[0]!,
+      roles: [],
+      isAdmin: false,
+      amr: ['pwd'],
+      authTime: null,
+      claims: {} as never,
+    };
     const switched = await services.tenancy.changeCompany(principal, companies[1]!, client);
     expect(switched.companyId).toBe(companies[1]);
     expect(await services.store.findSession(a.sessionId)).toMatchObject({ version: 3, company_id: companies[1] });

@@ -59,7 +59,16 @@ function refreshConcurrency(open: () => Promise<StoreTarget>) {
     for (let round = 0; round < 10; round++) {
       const { session, first } = await newSession(services);
       await services.store.upsertMembership({ userId: session.user_id, companyId: company.id, roles: [], isDefault: true, now });
-      const principal = { userId: session.user_id, sessionId: session.id, companyId: null, roles: [], isAdmin: false, claims: {} as never };
+      const principal = {
+        userId: session.user_id,
+        sessionId: session.id,
+        companyId: null,
+        roles: [],
+        isAdmin: false,
+        amr: ['pwd'],
+        authTime: null,
+        claims: {} as never,
+      };
       const [refreshed, switched] = await Promise.allSettled([
         services.refresh.refresh(first.token, { client }),
         services.tenancy.changeCompany(principal, company.id, client),

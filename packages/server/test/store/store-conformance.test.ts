@@ -618,6 +618,23 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(await store.countAuditEventsByType([], T0, T0 + 10)).toEqual({});
   });
 
+  it('race (#15): of 20 concurrent claims of one TOTP step exactly one wins, and an earlier step never does; a recovery code is spent once', async () => {
+    const user = await store.createUser({ account: `mfa-${id()}`, name: 'M', passwordHash: 'x', isAdmin: false, now: T0 });
+    await store.putPendingTotp(user.id, 'sealed', T0);
+    expect(await store.claimTotpStep(user.id, 5)).toBe(false);
+    expect(await store.enableTotp(user.id, 100, T0)).toBe(true);
+    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimTotpStep(user.id, 101)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimTotpStep(user.id, 100)).toBe(false);
+    expectNumbers(await store.findTotp(user.id), ['enabled_at', 'last_step', 'created_at']);
+    await store.replaceRecoveryCodes(user.id, ['h1', 'h2'], T0);
+    const spent = await Promise.all(Array.from({ length: 20 }, () => store.useRecoveryCode(user.id, 'h1', T0 + 1)));
+    expect(spent.filter(Boolean)).toHaveLength(1);
+    expect(await store.countMfaFactors(user.id)).toEqual({ totp: true, recoveryCodesLeft: 1, passkeys: 0 });
+    await store.deleteAllMfa(user.id);
+    expect(await store.countMfaFactors(user.id)).toEqual({ totp: false, recoveryCodesLeft: 0, passkeys: 0 });
+  });
+
   it('login failures: locks in force are counted (timed ones until they end)', async () => {
     // Other tests leave locks of their own: count relative to what stands at each instant.
     const [before50, before60] = [await store.countLocksInForce(T0 + 50_000), await store.countLocksInForce(T0 + 60_000)];

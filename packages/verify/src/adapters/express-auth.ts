@@ -3,7 +3,7 @@ import type { AuthInfo } from '../auth-info.js';
 import type { Verifier } from '../create-verifier.js';
 import { errorResponse, pathOf } from '../error-shapes.js';
 import { isVerifyError } from '../verify-error.js';
-import { companyCheck, roleCheck, type AdapterOptions, type AuthCheck } from './guards.js';
+import { companyCheck, mfaCheck, recentAuthCheck, roleCheck, type MfaGuardOptions, type AdapterOptions, type AuthCheck } from './guards.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -23,6 +23,10 @@ export interface ExpressAuth {
   requireRole(...roles: string[]): RequestHandler;
   /** Refuses a caller not bound to a company (or not to `companyId`). Authenticates first if needed. */
   requireCompany(companyId?: number): RequestHandler;
+  /** Refuses a token whose login had no second factor (`amr` without `mfa`), or, with `maxAge` (seconds), an older one: 10063 (RFC 9470). */
+  requireMfa(options?: MfaGuardOptions): RequestHandler;
+  /** Refuses a token whose last interactive authentication (`auth_time`) is older than `maxAge` seconds: 10063 (RFC 9470). */
+  requireRecentAuth(maxAge: number): RequestHandler;
 }
 
 /**
@@ -58,5 +62,7 @@ export function createExpressAuth(verifier: Verifier, options: AdapterOptions = 
     requireAuth: () => guard(),
     requireRole: (...roles) => guard(roleCheck(roles)),
     requireCompany: (companyId) => guard(companyCheck(companyId)),
+    requireMfa: (mfaOptions) => guard(mfaCheck(verifier.clock, mfaOptions)),
+    requireRecentAuth: (maxAge) => guard(recentAuthCheck(verifier.clock, maxAge)),
   };
 }

@@ -3,7 +3,7 @@ import type { AuthInfo } from '../auth-info.js';
 import type { Verifier } from '../create-verifier.js';
 import { errorResponse, pathOf } from '../error-shapes.js';
 import { isVerifyError } from '../verify-error.js';
-import { companyCheck, roleCheck, type AdapterOptions, type AuthCheck } from './guards.js';
+import { companyCheck, mfaCheck, recentAuthCheck, roleCheck, type MfaGuardOptions, type AdapterOptions, type AuthCheck } from './guards.js';
 
 /** Route hooks of the plugin, at `fastify.duotoken`. */
 export interface FastifyAuthHooks {
@@ -13,6 +13,10 @@ export interface FastifyAuthHooks {
   requireRole(...roles: string[]): preValidationAsyncHookHandler;
   /** Refuses a caller not bound to a company (or not to `companyId`). Authenticates first if needed. */
   requireCompany(companyId?: number): preValidationAsyncHookHandler;
+  /** Refuses a token whose login had no second factor (`amr` without `mfa`), or, with `maxAge` (seconds), an older one: 10063 (RFC 9470). */
+  requireMfa(options?: MfaGuardOptions): preValidationAsyncHookHandler;
+  /** Refuses a token whose last interactive authentication (`auth_time`) is older than `maxAge` seconds: 10063 (RFC 9470). */
+  requireRecentAuth(maxAge: number): preValidationAsyncHookHandler;
 }
 
 declare module 'fastify' {
@@ -54,6 +58,8 @@ export function createFastifyAuthHooks(verifier: Verifier, options: AdapterOptio
     requireAuth: () => guard(),
     requireRole: (...roles) => guard(roleCheck(roles)),
     requireCompany: (companyId) => guard(companyCheck(companyId)),
+    requireMfa: (mfaOptions) => guard(mfaCheck(verifier.clock, mfaOptions)),
+    requireRecentAuth: (maxAge) => guard(recentAuthCheck(verifier.clock, maxAge)),
   };
 }
 

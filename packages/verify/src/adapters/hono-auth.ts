@@ -3,7 +3,7 @@ import type { AuthInfo } from '../auth-info.js';
 import type { Verifier } from '../create-verifier.js';
 import { errorResponse } from '../error-shapes.js';
 import { isVerifyError } from '../verify-error.js';
-import { companyCheck, roleCheck, type AdapterOptions, type AuthCheck } from './guards.js';
+import { companyCheck, mfaCheck, recentAuthCheck, roleCheck, type MfaGuardOptions, type AdapterOptions, type AuthCheck } from './guards.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -23,6 +23,10 @@ export interface HonoAuth {
   requireRole(...roles: string[]): MiddlewareHandler<DuotokenEnv>;
   /** Refuses a caller not bound to a company (or not to `companyId`). Authenticates first if needed. */
   requireCompany(companyId?: number): MiddlewareHandler<DuotokenEnv>;
+  /** Refuses a token whose login had no second factor (`amr` without `mfa`), or, with `maxAge` (seconds), an older one: 10063 (RFC 9470). */
+  requireMfa(options?: MfaGuardOptions): MiddlewareHandler<DuotokenEnv>;
+  /** Refuses a token whose last interactive authentication (`auth_time`) is older than `maxAge` seconds: 10063 (RFC 9470). */
+  requireRecentAuth(maxAge: number): MiddlewareHandler<DuotokenEnv>;
 }
 
 const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data)/;
@@ -66,5 +70,7 @@ export function createHonoAuth(verifier: Verifier, options: AdapterOptions = {})
     requireAuth: () => guard(),
     requireRole: (...roles) => guard(roleCheck(roles)),
     requireCompany: (companyId) => guard(companyCheck(companyId)),
+    requireMfa: (mfaOptions) => guard(mfaCheck(verifier.clock, mfaOptions)),
+    requireRecentAuth: (maxAge) => guard(recentAuthCheck(verifier.clock, maxAge)),
   };
 }

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verifier } from '@duotoken/verify';
-import { call, type TestServer } from '@duotoken/test-kit';
+import { call, captchaAnswer, totpCodeAt, type TestServer } from '@duotoken/test-kit';
 import { createMember, eventually, login, startDuotoken, verifierOf, type Member } from './duotoken.js';
 import type { TinyApp, TinyAppFactory } from './tiny-app.js';
 
@@ -143,6 +143,42 @@ export function describeAdapter(name: string, makeApp: TinyAppFactory): void {
       }, 1_000);
       const next = await request(app.url, '/me', bearer(switched.body.data.access_token));
       expect(next.body).toMatchObject({ companyId: member.companyIds[1] });
+    });
+
+    it('exposes amr and auth_time (RFC 8176); requireMfa refuses a password-only login with 10063 and admits one finished with TOTP; requireRecentAuth refuses it past its max age', async () => {
+      const mfaUser = await createMember(server, ['admin']);
+      const pair = await login(server, mfaUser);
+      const loggedInAt = Math.floor(server.clock.now() / 1000);
+      const plain = await request(app.url, '/me', bearer(pair.access_token));
+      expect(plain.body).toMatchObject({ amr: ['pwd'], authTime: loggedInAt });
+      const refused = await request(app.url, '/mfa', bearer(pair.access_token));
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ code: '10063' });
+      expect(refused.headers.get('www-authenticate')).toMatch(/error="insufficient_user_authentication"/);
+      expect((await request(linApp.url, '/mfa', bearer(pair.access_token))).body).toMatchObject({ code: 10001 });
+
+      const headers = { authorization: `Bearer ${pair.access_token}` };
+      const secret = (await call<{ secret: string }>(server, 'POST', '/auth/mfa/totp/setup', { headers })).body.data.secret;
+      await call(server, 'POST', '/auth/mfa/totp/enable', { headers, json: { code: totpCodeAt(secret, server.clock.now()) } });
+      server.clock.advance(30);
+      const t = (await call<{ t: string }>(server, 'GET', '/auth/get_t')).body.data.t;
+      await (await server.fetch(`/auth/captcha?t=${t}`)).text();
+      const first = await call<{ mfa_ticket: string }>(server, 'POST', '/auth/login', {
+        json: { account: mfaUser.account, password: mfaUser.password, t, captcha: await captchaAnswer(server, t) },
+      });
+      expect(first.body.code).toBe('10060');
+      const done = await call<{ access_token: string }>(server, 'POST', '/auth/mfa/verify', {
+        json: { mfa_ticket: first.body.data.mfa_ticket, method: 'totp', code: totpCodeAt(secret, server.clock.now()) },
+      });
+      const strong = bearer(done.body.data.access_token);
+      const admitted = await request(app.url, '/mfa', strong);
+      expect(admitted.status).toBe(200);
+      expect(admitted.body).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], authTime: Math.floor(server.clock.now() / 1000) });
+      expect((await request(app.url, '/recent', strong)).status).toBe(200);
+      server.clock.advance(301);
+      const old = await request(app.url, '/recent', strong);
+      expect(old.status).toBe(401);
+      expect(old.body).toMatchObject({ code: '10063' });
     });
 
     it('answers an expired token with 10027 (10051 in lin-cms)', async () => {

@@ -20,6 +20,8 @@ const expressApp: TinyAppFactory = async (verifier, dialect) => {
   app.post('/me', auth.requireAuth(), me);
   app.get('/admin', auth.requireRole('admin'), me);
   app.get('/company', auth.requireCompany(), me);
+  app.get('/mfa', auth.requireMfa(), me);
+  app.get('/recent', auth.requireRecentAuth(300), me);
   return serveNode(app);
 };
 
@@ -32,6 +34,8 @@ const fastifyApp: TinyAppFactory = async (verifier, dialect) => {
   app.post('/me', { preValidation: app.duotoken.requireAuth() }, me);
   app.get('/admin', { preValidation: app.duotoken.requireRole('admin') }, me);
   app.get('/company', { preValidation: app.duotoken.requireCompany() }, me);
+  app.get('/mfa', { preValidation: app.duotoken.requireMfa() }, me);
+  app.get('/recent', { preValidation: app.duotoken.requireRecentAuth(300) }, me);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, close: () => app.close() };
 };
@@ -43,6 +47,8 @@ const honoApp: TinyAppFactory = (verifier, dialect) => {
   app.post('/me', auth.requireAuth(), (c) => c.json(callerOf(c.get('auth'))));
   app.get('/admin', auth.requireRole('admin'), (c) => c.json(callerOf(c.get('auth'))));
   app.get('/company', auth.requireCompany(), (c) => c.json(callerOf(c.get('auth'))));
+  app.get('/mfa', auth.requireMfa(), (c) => c.json(callerOf(c.get('auth'))));
+  app.get('/recent', auth.requireRecentAuth(300), (c) => c.json(callerOf(c.get('auth'))));
   return new Promise<TinyApp>((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
       resolve({
@@ -70,6 +76,8 @@ const koaApp: TinyAppFactory = async (verifier, dialect) => {
     'POST /me': auth.requireAuth(),
     'GET /admin': auth.requireRole('admin'),
     'GET /company': auth.requireCompany(),
+    'GET /mfa': auth.requireMfa(),
+    'GET /recent': auth.requireRecentAuth(300),
   };
   const app = new Koa();
   app.use(formBody);
@@ -87,6 +95,7 @@ const koaApp: TinyAppFactory = async (verifier, dialect) => {
  * The tiny app of each framework, built with its adapter: `GET /me` and
  * `POST /me` (form body) behind `requireAuth()`, answering
  * `{ userId, companyId, roles, sessionId }`; `GET /admin` behind
- * `requireRole('admin')`; `GET /company` behind `requireCompany()`.
+ * `requireRole('admin')`; `GET /company` behind `requireCompany()`;
+ * `GET /mfa` behind `requireMfa()`; `GET /recent` behind `requireRecentAuth(300)`.
  */
 export const FRAMEWORK_APPS = { Express: expressApp, Fastify: fastifyApp, Hono: honoApp, Koa: koaApp } as const;

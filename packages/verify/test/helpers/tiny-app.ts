@@ -13,7 +13,14 @@ export type TinyAppFactory = (verifier: Verifier, dialect: ErrorDialect) => Prom
 
 /** What the tiny apps answer: the caller as the adapter exposes it. */
 export function callerOf(auth: AuthInfo | null | undefined) {
-  return { userId: auth?.userId, companyId: auth?.companyId, roles: auth?.roles, sessionId: auth?.sessionId };
+  return {
+    userId: auth?.userId,
+    companyId: auth?.companyId,
+    roles: auth?.roles,
+    sessionId: auth?.sessionId,
+    amr: auth?.amr,
+    authTime: auth?.authTime,
+  };
 }
 
 /** Listens on 127.0.0.1:random with a Node request listener. */

@@ -10,6 +10,7 @@ export interface MmmLoginInput {
   password: string;
   company_id?: number | undefined;
   device_type?: string | undefined;
+  device_token?: string | undefined;
 }
 
 /**
@@ -25,6 +26,7 @@ export async function loginMmm(services: LoginRouteDeps, request: FastifyRequest
     dialect: 'mmm',
     challenge: { kind: 'none' },
     client: clientInfo(request, body.device_type),
+    deviceToken: body.device_token,
   });
   return ok(request, mmmPair(tokens));
 }

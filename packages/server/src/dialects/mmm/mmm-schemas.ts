@@ -15,6 +15,8 @@ export const MmmLoginBody = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 1024 }),
   company_id: Type.Optional(Type.Integer({ minimum: 1 })),
   device_type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
+  /** A remembered device's token (SPEC §9). */
+  device_token: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
 const token = (description: string) => Type.Optional(Type.String({ maxLength: 8192, description }));

@@ -22,7 +22,7 @@ const answers = new WeakMap<AccessTokenClaims, ForwardAuthAnswer>();
 export function forwardAuthAnswer(p: Principal): ForwardAuthAnswer {
   const known = answers.get(p.claims);
   if (known) return known;
-  const data = { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles };
+  const data = { user_id: p.userId, company_id: p.companyId, session_id: p.sessionId, roles: p.roles, amr: p.amr, auth_time: p.authTime };
   const answer: ForwardAuthAnswer = {
     headers: identityHeadersOf(p),
     body: {

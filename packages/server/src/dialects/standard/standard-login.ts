@@ -22,6 +22,7 @@ export async function loginStandard(services: LoginRouteDeps, request: FastifyRe
     dialect: 'standard',
     challenge: challengeRuleFor(services.config.captcha),
     client: clientInfo(request, body.device_type),
+    deviceToken: body.device_token,
   });
   return ok(request, standardPair(tokens, nowSeconds(services.clock)));
 }

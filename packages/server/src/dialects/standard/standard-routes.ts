@@ -29,6 +29,7 @@ import {
 import { findStandardRefreshToken, standardTokenLookup } from './standard-tokens.js';
 import { sharesLogin } from '../shared-login.js';
 import { loginErrors, loginStandard } from './standard-login.js';
+import { requireRecentAuth } from '../../http/require-recent-auth.js';
 
 /** Routes of the standard dialect (SPEC §3). */
 export async function registerStandardRoutes(base: FastifyInstance, services: StandardDeps, dialect: HttpDialect): Promise<void> {
@@ -221,6 +222,7 @@ export async function registerStandardRoutes(base: FastifyInstance, services: St
     '/auth/password',
     {
       ...secured,
+      preHandler: requireRecentAuth(services.mfa.recentAuth),
       schema: {
         tags,
         security: bearer,

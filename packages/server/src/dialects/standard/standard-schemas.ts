@@ -25,9 +25,12 @@ export const LoginBody = Type.Object({
   captcha: Type.Optional(Type.String({ maxLength: 16 })),
   company_id: Type.Optional(Type.Integer({ minimum: 1 })),
   device_type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
+  /** A remembered device's token (SPEC §9). */
+  device_token: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
-export const RefreshBody = Type.Union([Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 512 })) }), Type.Null()]);
+// Long enough for an access token sent by mistake (with amr and auth_time it passes 512), so that it answers 10024, not 10001.
+export const RefreshBody = Type.Union([Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 2048 })) }), Type.Null()]);
 
 export const CompanyBody = Type.Object({ company_id: Type.Integer({ minimum: 1 }) });
 
@@ -69,6 +72,8 @@ export const VerifyData = Type.Object({
   company_id: Type.Union([Type.Integer(), Type.Null()]),
   session_id: Type.String(),
   roles: Type.Array(Type.String()),
+  amr: Type.Array(Type.String(), { description: 'RFC 8176 methods of the last interactive authentication' }),
+  auth_time: Type.Union([Type.Integer(), Type.Null()], { description: 'unix seconds of that authentication' }),
 });
 
 /** Error answers a protected route can give. */
