@@ -34,6 +34,12 @@ export const SECURITY_SCHEMES = {
     name: 'refresh-token',
     description: 'The refresh token in the `refresh-token` header (standard refresh; auto-renew where enabled).',
   },
+  mfaTicket: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'mfa-ticket',
+    description: 'The enrollment ticket of code 10064 (TOTP set-up only, before the first login; docs/mfa.md).',
+  },
   mmmAccessToken: { type: 'apiKey', in: 'header', name: 'x-mmm-accesstoken', description: 'mmm: the access token.' },
   mmmRefreshToken: {
     type: 'apiKey',
@@ -46,6 +52,8 @@ export const SECURITY_SCHEMES = {
 const PUBLIC: Security = [];
 /** `{}`: or no scheme at all, the refresh token being in the body field `refresh_token`. */
 const STANDARD_REFRESH: Security = [{ refreshBearer: [] }, { refreshTokenHeader: [] }, {}];
+/** The standard access token, or the enrollment ticket of 10064. */
+const ACCESS_OR_ENROLLMENT: Security = [{ bearerAuth: [] }, { accessTokenHeader: [] }, { mfaTicket: [] }];
 const MMM_ACCESS: Security = [{ mmmAccessToken: [] }, { mmmAccessToken: [], mmmRefreshToken: [] }];
 
 /** Security by path (every method), for the routes that take no access token or another dialect's. */
@@ -57,6 +65,13 @@ const SECURITY_BY_PATH: Record<string, Security> = {
   '/auth/captcha': PUBLIC,
   '/auth/login': PUBLIC,
   '/auth/refresh-token': STANDARD_REFRESH,
+  // The second step and passwordless login carry a ticket or a challenge in the body, not a token.
+  '/auth/mfa/verify': PUBLIC,
+  '/auth/mfa/webauthn/options': PUBLIC,
+  '/auth/passkey/options': PUBLIC,
+  '/auth/passkey/login': PUBLIC,
+  '/auth/mfa/totp/setup': ACCESS_OR_ENROLLMENT,
+  '/auth/mfa/totp/enable': ACCESS_OR_ENROLLMENT,
   '/cms/user/captcha': PUBLIC,
   '/cms/user/login': PUBLIC,
   '/cms/user/refresh': [{ refreshBearer: [] }],
