@@ -45,6 +45,8 @@ describe('gateway: what a client cannot smuggle to the upstream (#12.8)', () => 
     const seen = seenOf(res);
     // Exactly the gateway's own identity headers, spelled as it spells them, with the verified values.
     expect(namesReadingAs(seen, (n) => n.startsWith('x-auth-')).sort()).toEqual([
+      'x-auth-amr',
+      'x-auth-auth-time',
       'x-auth-company-id',
       'x-auth-roles',
       'x-auth-session-id',
