@@ -24,6 +24,7 @@ export type {
   MfaEnrollment,
   MfaMethod,
   MfaStatus,
+  PasskeyInfo,
   ReauthInput,
   TotpSetup,
   VerifyMfaInput,

@@ -7,6 +7,7 @@ import type {
   MfaEnrollment,
   MfaMethod,
   MfaStatus,
+  PasskeyInfo,
   ReauthInput,
   TotpSetup,
   VerifyMfaInput,
@@ -120,6 +121,17 @@ export function createMfaOperations(ctx: MfaContext) {
       const optionsJSON = await call('POST', '/auth/webauthn/register/options');
       const credential = await ctx.ceremonies.startRegistration({ optionsJSON: optionsJSON as never });
       return (await call('POST', '/auth/webauthn/register', { credential, name })) as { id: string };
+    },
+
+    async passkeys(): Promise<PasskeyInfo[]> {
+      const rows = (await call('GET', '/auth/webauthn/credentials')) as Array<{
+        id: string;
+        name: string;
+        backed_up: boolean;
+        created_at: number;
+        last_used_at: number | null;
+      }>;
+      return rows.map((r) => ({ id: r.id, name: r.name, backedUp: r.backed_up, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
     },
 
     async removePasskey(id: string): Promise<void> {

@@ -66,3 +66,13 @@ export interface WebAuthnCeremonies {
   startRegistration(options: { optionsJSON: never }): Promise<unknown>;
   startAuthentication(options: { optionsJSON: never }): Promise<unknown>;
 }
+
+/** One of my passkeys (`GET /auth/webauthn/credentials`); times in unix seconds. */
+export interface PasskeyInfo {
+  id: string;
+  name: string;
+  /** Synced by its provider (iCloud Keychain, Google Password Manager …). */
+  backedUp: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}

@@ -125,6 +125,7 @@ describe('the SDK’s second step (SPEC §9)', () => {
     const { id } = await client.registerPasskey('laptop');
     expect(id).toBe(key.id);
     expect((await client.mfaStatus()).passkeys).toBe(1);
+    expect(await client.passkeys()).toEqual([expect.objectContaining({ id: key.id, name: 'laptop', lastUsedAt: null })]);
     await client.logout();
 
     await client.loginWithPasskey();
@@ -145,6 +146,10 @@ describe('the SDK’s second step (SPEC §9)', () => {
     const refused = await otherRp.client.verifyMfaWithPasskey({ ticket: foreignStep.ticket }).catch((e: unknown) => e);
     expect(isMfaError(refused) && refused.code).toBe('10061');
     expect(await otherRp.client.getTokens()).toBeNull();
+
+    await client.removePasskey(key.id);
+    expect(await client.passkeys()).toEqual([]);
+    expect((await client.login({ account: 'pia', password: 'pia-password' })).mfaRequired).toBe(false);
   });
 });
 
