@@ -85,15 +85,21 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
     await a?.server.close();
   });
 
-  const makeUser = (account: string) =>
-    a.server.runtime.services.admin.createUser({ account, password: 'a long enough password 1', name: account }, actor);
+  const PASSWORD = 'a long enough password 1';
+  const makeUser = (account: string) => a.server.runtime.services.admin.createUser({ account, password: PASSWORD, name: account }, actor);
+
+  /** A new user, signed in with the password in a browser profile of their own (with a virtual authenticator when asked). */
+  async function newUserSignedIn(account: string, authenticator: boolean) {
+    await makeUser(account);
+    const context = await browser.newContext();
+    const page = authenticator ? await pageWithAuthenticator(context) : await plainPage(context);
+    await enterPassword(page, a.base, account, PASSWORD);
+    await settled(page, '/account');
+    return { context, page };
+  }
 
   it('TOTP: enrolled on the security card from the key shown, then asked at sign-in; a wrong code is refused, the right one signs in', async () => {
-    await makeUser('tina');
-    const context = await browser.newContext();
-    const page = await plainPage(context);
-    await enterPassword(page, a.base, 'tina', 'a long enough password 1');
-    await settled(page, '/account');
+    const { context, page } = await newUserSignedIn('tina', false);
 
     await page.click(byId('totp-start'));
     const secret = (await page.locator(byId('totp-secret')).innerText()).trim();
@@ -108,7 +114,7 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
 
     await signOut(page);
     a.server.clock.advance(30); // the confirming code's step is spent
-    await enterPassword(page, a.base, 'tina', 'a long enough password 1');
+    await enterPassword(page, a.base, 'tina', PASSWORD);
     await page.locator(byId('mfa-step')).waitFor();
     expect(await page.evaluate(() => localStorage.getItem('duotoken-console'))).toBeNull();
     await expectNoSeriousA11yViolations(page, 'second step');
@@ -123,7 +129,7 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
 
     // A recovery code works once, through the same form.
     await signOut(page);
-    await enterPassword(page, a.base, 'tina', 'a long enough password 1');
+    await enterPassword(page, a.base, 'tina', PASSWORD);
     await page.click(byId('mfa-switch'));
     await page.fill(byId('mfa-code'), recovery);
     await page.click(byId('mfa-submit'));
@@ -132,11 +138,7 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
   });
 
   it('passkey: added on the security card, then signs in without a password, and as the second factor after one', async () => {
-    await makeUser('paul');
-    const context = await browser.newContext();
-    const page = await pageWithAuthenticator(context);
-    await enterPassword(page, a.base, 'paul', 'a long enough password 1');
-    await settled(page, '/account');
+    const { context, page } = await newUserSignedIn('paul', true);
 
     await page.fill(byId('passkey-name'), 'virtual key');
     await page.click(byId('passkey-add'));
@@ -151,7 +153,7 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
     expect(await page.textContent(byId('me-account'))).toBe('paul');
 
     await signOut(page);
-    await enterPassword(page, a.base, 'paul', 'a long enough password 1');
+    await enterPassword(page, a.base, 'paul', PASSWORD);
     await page.locator(byId('mfa-step')).waitFor();
     expect(await page.locator(byId('mfa-code')).count()).toBe(0); // passkey only: no code field
     await page.click(byId('mfa-passkey'));
@@ -163,7 +165,7 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
     await confirm(page);
     await page.locator(byId('passkey-row')).waitFor({ state: 'detached' });
     await signOut(page);
-    await enterPassword(page, a.base, 'paul', 'a long enough password 1');
+    await enterPassword(page, a.base, 'paul', PASSWORD);
     await settled(page, '/account');
     await context.close();
   });
@@ -189,11 +191,7 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
   }
 
   it('a passkey presented on another origin (same RP ID) is refused with 10061; on the console’s origin it signs in', async () => {
-    await makeUser('olga');
-    const context = await browser.newContext();
-    const page = await pageWithAuthenticator(context);
-    await enterPassword(page, a.base, 'olga', 'a long enough password 1');
-    await settled(page, '/account');
+    const { context, page } = await newUserSignedIn('olga', true);
     await page.click(byId('passkey-add'));
     await page.locator(byId('passkey-row')).waitFor();
 
