@@ -22,9 +22,10 @@ const actor = { userId: null, ip: null };
  * Chromium treats `http://localhost` as secure, and `localhost` is the RP ID
  * (an IP address cannot be one).
  */
-async function startOn(origins: (port: number) => string) {
+async function startOn(origins: (port: number) => string, env: Record<string, string> = {}) {
   const port = await freePort();
   const server = await startTestServer({
+    ...env,
     DUOTOKEN_PORT: String(port),
     DUOTOKEN_CAPTCHA: 'off',
     DUOTOKEN_RATE_LIMITS: 'off',
@@ -241,5 +242,44 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
 
   it('shows no page error or console error', () => {
     expect(browser.errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!BROWSER_PATH)('enrollment at sign-in under DUOTOKEN_MFA=required, real Chromium', () => {
+  let a: { server: TestServer; base: string };
+  let browser: TestBrowser;
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    a = await startOn((port) => `http://localhost:${port}`, { DUOTOKEN_MFA: 'required' });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await a?.server.close();
+  });
+
+  it('a user without a factor sets up TOTP from the sign-in page with the ticket, keeps the recovery codes and finishes with the next code', async () => {
+    await a.server.runtime.services.admin.createUser({ account: 'nina', password: 'a long enough password 1' }, actor);
+    const context = await browser.newContext();
+    const page = await plainPage(context);
+    await enterPassword(page, a.base, 'nina', 'a long enough password 1');
+    await page.locator(byId('totp-enroll')).waitFor();
+    const secret = (await page.locator(byId('totp-secret')).innerText()).trim();
+    await expectNoSeriousA11yViolations(page, 'enrollment at sign-in');
+    await page.fill(byId('totp-code'), totpCodeAt(secret, a.server.clock.now()));
+    await page.click(byId('totp-enable'));
+    await page.locator(byId('recovery-codes')).waitFor();
+    expect(await page.locator(byId('recovery-code')).count()).toBe(10);
+    // Still not signed in: the ticket is not a session.
+    expect(await page.evaluate(() => localStorage.getItem('duotoken-console'))).toBeNull();
+
+    a.server.clock.advance(30);
+    await page.fill(byId('mfa-code'), totpCodeAt(secret, a.server.clock.now()));
+    await page.click(byId('mfa-submit'));
+    await settled(page, '/account');
+    expect(await page.textContent(byId('me-account'))).toBe('nina');
+    expect(await page.textContent(byId('totp-status'))).toBe('On');
+    expect(browser.errors).toEqual([]);
+    await context.close();
   });
 });
