@@ -34,7 +34,7 @@ function signInAndRefresh(page: Page, api: string, dialect: 'standard' | 'lin-cm
       return {
         meAfterLogin,
         meAfterRefresh,
-        accessRotated: first.accessToken !== second.accessToken,
+        accessRotated: !first.mfaRequired && first.accessToken !== second.accessToken,
         skewMs: auth.serverNow() - Date.now(),
         dateVisible: plain.headers.get('date') !== null,
         requestIdVisible: plain.headers.get('x-request-id') !== null,

@@ -10,6 +10,9 @@ import { linCmsDialect } from './dialects/lin-cms-dialect.js';
 import { mmmDialect } from './dialects/mmm-dialect.js';
 import { standardDialect } from './dialects/standard-dialect.js';
 import { createAuthorizedFetch, type AuthorizedFetch } from './fetch-adapter.js';
+import { createMfaOperations, secondStepOrThrow, type MfaOperations } from './mfa-operations.js';
+import type { LoginResult, WebAuthnCeremonies } from './mfa-types.js';
+import { browserCeremonies } from './passkey-ceremonies.js';
 import { defaultRotationLedger } from './rotation-ledger.js';
 import { createTabSync, noTabSync } from './tab-sync.js';
 import { isBrowserPage, resolveStorage, TokenStore, type AuthTokens, type StorageOption } from './token-store.js';
@@ -50,6 +53,8 @@ export interface AuthClientOptions {
   tokenOrigins?: string[];
   /** Client clock in ms, for tests. */
   now?: () => number;
+  /** The WebAuthn ceremonies of the passkey operations. Default: `@simplewebauthn/browser`, loaded on first use. */
+  webauthn?: WebAuthnCeremonies;
 }
 
 /** Query and body of {@link AuthClient.request}. */
@@ -60,14 +65,20 @@ export interface RequestOptions {
 }
 
 /** The client: login and session operations, and a `fetch` that carries the tokens. */
-export interface AuthClient {
+export interface AuthClient extends MfaOperations {
   /** `fetch` with tokens attached, refresh ahead of expiry, single-flight refresh and one retry on 401. */
   fetch: AuthorizedFetch;
   /** A login challenge `t` and its captcha image URL (standard dialect). */
   getChallenge(): Promise<LoginChallenge>;
   /** A fresh captcha URL for `t` (each load draws a new code and voids the previous one). */
   captchaUrl(t: string): string;
-  login(credentials: LoginCredentials): Promise<AuthTokens>;
+  /**
+   * Logs in with a password. When the account has a second factor (`10060`) or
+   * must enroll one (`10064`), answers `{ mfaRequired: true, step, ticket, methods }`
+   * instead of tokens: finish with `verifyMfa` / `verifyMfaWithPasskey`. A
+   * remembered device kept by this client is sent along and may skip that step.
+   */
+  login(credentials: LoginCredentials): Promise<LoginResult>;
   /** Revokes this session on the server (best effort) and forgets the tokens here and in tabs sharing them. */
   logout(): Promise<void>;
   /** Refreshes now (shared with any refresh in flight). Throws LOGIN_REQUIRED when the session is gone. */
@@ -129,11 +140,12 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
   const storageKey = options.storageKey ?? 'duotoken';
   const crossTab = options.crossTab ?? isBrowserPage();
   const platformFetch = globalThis.fetch;
+  const storage = resolveStorage(options.storage);
   const language = options.language;
   const session = new AuthSession({
     baseUrl: base,
     dialect,
-    store: new TokenStore(resolveStorage(options.storage), storageKey),
+    store: new TokenStore(storage, storageKey),
     skew: new ClockSkew(options.now),
     lock: options.lock ?? defaultLock(),
     sync: crossTab ? createTabSync(storageKey) : noTabSync(),
@@ -170,7 +182,17 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
     return dialect.unwrap(res.status, body);
   };
 
+  const mfa = createMfaOperations({
+    session,
+    dialect,
+    call: (method, p, json) => call(method, p, json),
+    storage,
+    storageKey,
+    ceremonies: options.webauthn ?? browserCeremonies(),
+  });
+
   return {
+    ...mfa,
     fetch: authorizedFetch,
     session,
     async getChallenge() {
@@ -192,9 +214,16 @@ export function createAuthClient(options: AuthClientOptions = {}): AuthClient {
     },
     async login(credentials) {
       const previous = (await session.tokens())?.refreshToken ?? null;
-      const answer = await session.send({ method: 'POST', path: path('login'), headers: {}, json: dialect.loginBody(credentials) });
-      const pair = dialect.readPair(dialect.unwrap(answer.status, answer.body));
-      return session.storePair(pair, previous);
+      const deviceToken = credentials.deviceToken ?? (await mfa.rememberedDevice()) ?? undefined;
+      const json = dialect.loginBody({ ...credentials, deviceToken });
+      const answer = await session.send({ method: 'POST', path: path('login'), headers: {}, json });
+      let data: unknown;
+      try {
+        data = dialect.unwrap(answer.status, answer.body);
+      } catch (error) {
+        return secondStepOrThrow(error);
+      }
+      return { ...(await session.storePair(dialect.readPair(data), previous)), mfaRequired: false };
     },
     async logout() {
       try {

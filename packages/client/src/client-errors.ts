@@ -52,3 +52,46 @@ export function networkError(cause: unknown): AuthClientError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new AuthClientError('NETWORK_ERROR', `network error: ${reason}`, { cause });
 }
+
+/** Server codes of the second factor (SPEC §9) a caller handles; `10060` never reaches it (`login()` reports it). */
+export const MFA_ERROR_CODES = {
+  /** Wrong TOTP code, recovery code or passkey assertion; the ticket stays valid for a retry. */
+  WRONG_SECOND_FACTOR: '10061',
+  /** The MFA ticket is missing, unknown, expired or used: log in again. */
+  MFA_TICKET_INVALID: '10062',
+  /** The operation needs a recent authentication: `reauth()`, then retry. `data.methods` lists what may be used. */
+  STEP_UP_REQUIRED: '10063',
+  /** The policy wants a factor first (a login outside `login()`'s report). */
+  MFA_ENROLL_REQUIRED: '10064',
+} as const;
+
+export type MfaErrorCode = (typeof MFA_ERROR_CODES)[keyof typeof MFA_ERROR_CODES];
+
+/** A `10063` refusal, with the methods that may prove the user again (`password`, `totp` …). */
+export interface StepUpRequiredError extends AuthClientError {
+  readonly code: typeof MFA_ERROR_CODES.STEP_UP_REQUIRED;
+  readonly data: { methods: string[] };
+}
+
+/** A refusal with one of the {@link MFA_ERROR_CODES}. */
+export interface MfaError extends AuthClientError {
+  readonly code: MfaErrorCode;
+}
+
+const MFA_CODES: ReadonlySet<string> = new Set(Object.values(MFA_ERROR_CODES));
+
+/** True for a refusal with one of the {@link MFA_ERROR_CODES}. */
+export function isMfaError(error: unknown): error is MfaError {
+  return isAuthClientError(error) && MFA_CODES.has(error.code);
+}
+
+/**
+ * True for `10063`: prove the user again with `reauth()`, then retry.
+ *
+ * @example
+ * try { await auth.request('POST', '/auth/password', { json }) }
+ * catch (e) { if (isStepUpRequired(e)) { await auth.reauth({ password }); await auth.request('POST', '/auth/password', { json }) } }
+ */
+export function isStepUpRequired(error: unknown): error is StepUpRequiredError {
+  return isAuthClientError(error) && error.code === MFA_ERROR_CODES.STEP_UP_REQUIRED;
+}

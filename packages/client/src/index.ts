@@ -7,7 +7,30 @@ export type { LoginChallenge, MeView, SessionView, CompanyView } from './api-typ
 export { AuthSession, type LoginRequiredReason, type SessionConfig, type UsedTokens } from './auth-session.js';
 export type { FetchLike, WireAnswer } from './http-transport.js';
 export type { AuthorizedFetch } from './fetch-adapter.js';
-export { AuthClientError, isAuthClientError, type ClientErrorCode } from './client-errors.js';
+export {
+  AuthClientError,
+  isAuthClientError,
+  isMfaError,
+  isStepUpRequired,
+  MFA_ERROR_CODES,
+  type ClientErrorCode,
+  type MfaError,
+  type MfaErrorCode,
+  type StepUpRequiredError,
+} from './client-errors.js';
+export type {
+  LoginResult,
+  MfaChallenge,
+  MfaEnrollment,
+  MfaMethod,
+  MfaStatus,
+  PasskeyInfo,
+  ReauthInput,
+  TotpSetup,
+  VerifyMfaInput,
+  WebAuthnCeremonies,
+} from './mfa-types.js';
+export type { MfaOperations } from './mfa-operations.js';
 export { ClockSkew } from './clock-skew.js';
 export type { CrossTabLock } from './cross-tab-lock.js';
 export { defaultLock, webLocksLock } from './default-lock.js';

@@ -1,7 +1,7 @@
 import { createAuthClient, memoryStorage, webStorage, type MeView, type TokenStorage } from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captchaAnswer } from '@duotoken/test-kit';
-import { ADMIN, makeClient, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, makeClient, refreshesSeen, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 /** A Web Storage stand-in (what localStorage offers) over a Map. */
 function mapStorage() {
@@ -26,7 +26,7 @@ describe('the client API against the standard dialect', () => {
     const image = await fetch(challenge.captchaUrl);
     expect(image.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     await image.text();
-    return client.login({ ...ADMIN, t: challenge.t, captcha: await captchaAnswer(server, challenge.t) });
+    return tokensOf(client.login({ ...ADMIN, t: challenge.t, captcha: await captchaAnswer(server, challenge.t) }));
   };
 
   it('gets a challenge whose captcha URL is absolute and bound to t, redraws it, and logs in with it', async () => {
@@ -40,7 +40,7 @@ describe('the client API against the standard dialect', () => {
     const redraw = client.captchaUrl(challenge.t);
     expect(redraw).not.toBe(client.captchaUrl(challenge.t)); // a new URL each time, so an <img> reloads
     expect((await fetch(redraw)).status).toBe(200);
-    const tokens = await client.login({ ...ADMIN, t: challenge.t, captcha: await captchaAnswer(server, challenge.t) });
+    const tokens = await tokensOf(client.login({ ...ADMIN, t: challenge.t, captcha: await captchaAnswer(server, challenge.t) }));
     expect(tokens.accessExpiresAt).toBe(server.clock.now() - (server.clock.now() % 1000) + 900_000);
     expect((await client.me()).user.account).toBe(ADMIN.account);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 const bodies = async (answers: Response[]) => Promise.all(answers.map((r) => r.json() as Promise<{ code: string }>));
 
@@ -12,7 +12,7 @@ describe('10026: the server renews the tokens itself (standard dialect with auto
 
   it('applies the attached pair and retries: 20 concurrent expired calls succeed without a refresh request', async () => {
     const { client, wire, loginRequired } = makeClient(server, { autoRenew: true });
-    const first = await client.login(ADMIN);
+    const first = await tokensOf(client.login(ADMIN));
     expect(wire.requests.at(-1)?.headers.get('refresh-token')).toBeNull(); // login carries no tokens
     server.clock.advance(901);
     const seen = refreshesSeen(server);
@@ -69,7 +69,7 @@ describe('dialect mmm (x-mmm-* headers, 10026, 10024)', () => {
     const acme = await admin.createCompany('Acme mmm', actor);
     await admin.setMembership(ADMIN.account, acme.id, ['viewer'], actor);
     const { client, wire, loginRequired } = makeClient(server, { dialect: 'mmm' });
-    const first = await client.login(ADMIN);
+    const first = await tokensOf(client.login(ADMIN));
     expect(first.accessExpiresAt).toBeGreaterThan(server.clock.now());
     server.clock.advance(901);
     const seen = refreshesSeen(server);
@@ -89,7 +89,7 @@ describe('dialect mmm (x-mmm-* headers, 10026, 10024)', () => {
   it('refreshes through GET /v1/auth/refresh_token, and a dead refresh token asks for a login once', async (ctx) => {
     if (!server) return ctx.skip();
     const { client, loginRequired } = makeClient(server, { dialect: 'mmm' });
-    const first = await client.login(ADMIN);
+    const first = await tokensOf(client.login(ADMIN));
     const renewed = await client.refresh();
     expect(renewed.refreshToken).not.toBe(first.refreshToken);
     server.clock.advance(40 * 86400);

@@ -2,7 +2,7 @@ import axios, { AxiosError } from 'axios';
 import { createAuthClient, memoryStorage } from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachAuthClient } from '@duotoken/client/axios';
-import { ADMIN, CLIENT_TEST_ENV, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, CLIENT_TEST_ENV, refreshesSeen, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 describe('axios adapter', () => {
   let server: TestServer;
@@ -34,7 +34,7 @@ describe('axios adapter', () => {
 
   it('20 concurrent axios calls with an expired access token make one refresh and all succeed', async () => {
     const { auth, api, loginRequired } = setup();
-    const before = await auth.login(ADMIN);
+    const before = await tokensOf(auth.login(ADMIN));
     server.clock.advance(901);
     const seen = refreshesSeen(server);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CLIENT_TEST_ENV, makeClient, serverSaw, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, CLIENT_TEST_ENV, makeClient, serverSaw, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 describe('dialect lin-cms (seed 001)', () => {
   let server: TestServer | undefined;
@@ -16,7 +16,7 @@ describe('dialect lin-cms (seed 001)', () => {
   it('logs in with username, refreshes once on 10051 with the refresh token as Bearer, and asks for a login once the refresh token is dead', async (ctx) => {
     if (!server) return ctx.skip();
     const { client, wire, loginRequired } = makeClient(server, { dialect: 'lin-cms' });
-    const tokens = await client.login(ADMIN);
+    const tokens = await tokensOf(client.login(ADMIN));
     expect(tokens.accessExpiresAt).toBe(Math.floor(server.clock.now() / 1000) * 1000 + 900_000); // read from the JWT's exp
     expect((await client.me<{ username: string }>()).username).toBe(ADMIN.account);
 

@@ -1,6 +1,6 @@
 import { isAuthClientError } from '@duotoken/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 describe('losing the session, and keeping it through outages', () => {
   let server: TestServer;
@@ -61,7 +61,7 @@ describe('losing the session, and keeping it through outages', () => {
       if (offline && url.pathname === '/auth/refresh-token') throw new TypeError('fetch failed');
       return undefined;
     });
-    const tokens = await client.login(ADMIN);
+    const tokens = await tokensOf(client.login(ADMIN));
     server.clock.advance(901);
 
     const failure = await client.fetch('/auth/me').catch((e: unknown) => e);
@@ -78,7 +78,7 @@ describe('losing the session, and keeping it through outages', () => {
     const { client, loginRequired } = makeClient(server, {}, (url) =>
       down && url.pathname === '/auth/refresh-token' ? new Response('bad gateway', { status: 502 }) : undefined,
     );
-    const tokens = await client.login(ADMIN);
+    const tokens = await tokensOf(client.login(ADMIN));
     server.clock.advance(901);
 
     await expect(client.me()).rejects.toMatchObject({ code: 'SERVER_UNAVAILABLE', status: 502 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 interface UserRow {
   id: number;
@@ -44,7 +44,7 @@ describe('request() and logoutAll() against the standard dialect', () => {
     const other = makeClient(server);
     await other.client.login(ADMIN);
     const { client, loginRequired } = makeClient(server);
-    const tokens = await client.login(ADMIN);
+    const tokens = await tokensOf(client.login(ADMIN));
     await client.logoutAll();
     expect(await client.getTokens()).toBeNull();
     const stale = await server.fetch('/auth/me', { headers: { authorization: `Bearer ${tokens.accessToken}` } });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer } from './helpers/client-harness.js';
+import { ADMIN, CLIENT_TEST_ENV, makeClient, refreshesSeen, startTestServer, type TestServer, tokensOf } from './helpers/client-harness.js';
 
 describe('single-flight refresh against a real server', () => {
   let server: TestServer;
@@ -17,7 +17,7 @@ describe('single-flight refresh against a real server', () => {
 
   it('20 concurrent calls with an expired access token make one refresh and all succeed', async () => {
     const { client, wire, loginRequired } = makeClient(server);
-    const before = await client.login(ADMIN);
+    const before = await tokensOf(client.login(ADMIN));
     server.clock.advance(901);
     const seen = refreshesSeen(server);
 

@@ -70,7 +70,8 @@ export function testServerStarter(server: ServerModule) {
       ephemeral: options.ephemeral,
       captcha: options.captcha,
     });
-    const address = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
+    // Port 0 (any) unless the test chose one (DUOTOKEN_PORT), e.g. to name its origin in settings before start-up.
+    const address = await runtime.app.listen({ port: config.port, host: '127.0.0.1' });
     return {
       url: address,
       clock,

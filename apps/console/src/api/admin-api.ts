@@ -10,6 +10,7 @@ import type {
   Page,
   SigningKey,
   UserDetail,
+  UserMfa,
   UserSession,
 } from './admin-types.js';
 import { client } from './console-client.js';
@@ -68,6 +69,8 @@ export const adminApi = {
     send<AdminUser>('POST', `/admin/users/${seg(user)}/${enabled ? 'enable' : 'disable'}`),
   resetPassword: (user: number, password: string) => send<null>('POST', `/admin/users/${seg(user)}/password`, { password }),
   unlock: (user: number) => send<null>('POST', `/admin/users/${seg(user)}/unlock`),
+  userMfa: (user: number) => get<UserMfa>(`/admin/users/${seg(user)}/mfa`),
+  resetMfa: (user: number) => send<null>('DELETE', `/admin/users/${seg(user)}/mfa`),
   userSessions: (user: number) => get<UserSession[]>(`/admin/users/${seg(user)}/sessions`),
   revokeUserSession: (user: number, id: string) => send<null>('DELETE', `/admin/users/${seg(user)}/sessions/${seg(id)}`),
   revokeUserSessions: (user: number) => send<{ revoked: number }>('DELETE', `/admin/users/${seg(user)}/sessions`),

@@ -120,3 +120,11 @@ export interface Overview {
   logins_last_hour: { success: number; failure: number };
   lockouts_in_force: number;
 }
+
+/** `GET /admin/users/:user/mfa`: a user's second factors (never a secret). */
+export interface UserMfa {
+  totp: boolean;
+  passkeys: number;
+  recovery_codes_left: number;
+  remembered_devices: number;
+}

@@ -1,4 +1,4 @@
-import type { AuthTokens, MeView } from '@duotoken/client';
+import type { AuthTokens, MeView, MfaChallenge, MfaEnrollment, VerifyMfaInput } from '@duotoken/client';
 import { computed, reactive } from 'vue';
 import { adminApi } from '../api/admin-api.js';
 import type { AdminAccess } from '../api/admin-types.js';
@@ -60,9 +60,42 @@ export async function startSession(): Promise<void> {
   session.ready = true;
 }
 
-/** Signs in with the challenge `t` (and its captcha when the server asks for one). */
-export async function signIn(account: string, password: string, challenge: string | undefined, captcha: string): Promise<void> {
-  await client.login({ account, password, t: challenge, captcha: captcha || undefined, deviceType: 'console' });
+/**
+ * Signs in with the challenge `t` (and its captcha when the server asks for
+ * one). Answers the second step when the server wants one (10060, 10064),
+ * else null once signed in.
+ */
+export async function signIn(
+  account: string,
+  password: string,
+  challenge: string | undefined,
+  captcha: string,
+): Promise<MfaChallenge | MfaEnrollment | null> {
+  const result = await client.login({ account, password, t: challenge, captcha: captcha || undefined, deviceType: 'console' });
+  if (result.mfaRequired) return result;
+  await signedIn();
+  return null;
+}
+
+/** Finishes a login with a TOTP or recovery code. */
+export async function finishSecondStep(input: VerifyMfaInput): Promise<void> {
+  await client.verifyMfa(input);
+  await signedIn();
+}
+
+/** Finishes a login with a passkey as the second factor. */
+export async function finishWithPasskey(ticket: string, rememberDevice: boolean): Promise<void> {
+  await client.verifyMfaWithPasskey({ ticket, rememberDevice });
+  await signedIn();
+}
+
+/** Signs in with a passkey alone (discoverable, user verified). */
+export async function signInWithPasskey(): Promise<void> {
+  await client.loginWithPasskey();
+  await signedIn();
+}
+
+async function signedIn(): Promise<void> {
   session.notice = '';
   await loadIdentity();
 }

@@ -60,6 +60,8 @@ export interface LoginCredentials {
   companyId?: number;
   /** Free label shown in the session list (`web`, `ios` …). */
   deviceType?: string;
+  /** Remembered-device token of an earlier second step (standard, mmm). Default: the one this client keeps. */
+  deviceToken?: string;
 }
 
 /** How tokens ride on a request. */

@@ -26,6 +26,7 @@ export function mmmDialect(paths: Partial<DialectPaths> = {}): ClientDialect {
       password: c.password,
       ...(c.companyId === undefined ? {} : { company_id: c.companyId }),
       ...(c.deviceType === undefined ? {} : { device_type: c.deviceType }),
+      ...(c.deviceToken === undefined ? {} : { device_token: c.deviceToken }),
     }),
     unwrap: unwrapEnvelope,
     readPair: (data) => readEnvelopePair(data, { access: 'expires_in', refresh: 'refresh_expires' }),

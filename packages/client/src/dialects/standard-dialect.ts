@@ -62,6 +62,7 @@ export function standardDialect(paths: Partial<DialectPaths> = {}): ClientDialec
       ...(c.captcha === undefined ? {} : { captcha: c.captcha }),
       ...(c.companyId === undefined ? {} : { company_id: c.companyId }),
       ...(c.deviceType === undefined ? {} : { device_type: c.deviceType }),
+      ...(c.deviceToken === undefined ? {} : { device_token: c.deviceToken }),
     }),
     unwrap: unwrapEnvelope,
     readPair: (data) => readEnvelopePair(data, { access: 'expires_at', refresh: 'refresh_expires_at' }),

@@ -1,4 +1,11 @@
-import { createAuthClient, memoryStorage, type AuthClient, type AuthClientOptions } from '@duotoken/client';
+import {
+  createAuthClient,
+  memoryStorage,
+  type AuthClient,
+  type AuthClientOptions,
+  type AuthTokens,
+  type LoginResult,
+} from '@duotoken/client';
 import { ADMIN, startTestServer, type TestServer } from '@duotoken/test-kit';
 
 export { ADMIN, startTestServer, type TestServer };
@@ -8,7 +15,7 @@ export const CLIENT_TEST_ENV = { DUOTOKEN_CAPTCHA: 'off', DUOTOKEN_RATE_LIMITS: 
 
 /** What a client sent and got, as seen on the wire (its `fetch` option). */
 export interface WireLog {
-  requests: Array<{ method: string; url: string; headers: Headers }>;
+  requests: Array<{ method: string; url: string; headers: Headers; body: string | undefined }>;
   statuses: number[];
   /** Refresh requests sent by this client. */
   refreshes(): number;
@@ -23,7 +30,12 @@ export function recordingFetch(intercept?: (url: URL, init: RequestInit) => Resp
   };
   const fetchImpl = async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(input instanceof Request ? input.url : input);
-    log.requests.push({ method: init.method ?? 'GET', url: url.href, headers: new Headers(init.headers) });
+    log.requests.push({
+      method: init.method ?? 'GET',
+      url: url.href,
+      headers: new Headers(init.headers),
+      body: typeof init.body === 'string' ? init.body : undefined,
+    });
     const res = (await intercept?.(url, init)) ?? (await fetch(input, init));
     log.statuses.push(res.status);
     return res;
@@ -58,3 +70,10 @@ export function serverSaw(server: TestServer, pathPattern: RegExp): number {
 
 /** Refresh requests the server received (POST or GET /auth/refresh-token). */
 export const refreshesSeen = (server: TestServer) => serverSaw(server, /^\/auth\/refresh-token$/);
+
+/** The tokens of a login that must not need a second step (fails the test when it does). */
+export async function tokensOf(login: Promise<LoginResult>): Promise<AuthTokens> {
+  const result = await login;
+  if (result.mfaRequired) throw new Error(`unexpected second step (${result.step})`);
+  return result;
+}

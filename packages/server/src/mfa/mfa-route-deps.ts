@@ -15,7 +15,7 @@ export interface MfaRouteDeps extends AccessCheckDeps {
   mfa: MfaParts;
   /** Per-IP login limit: the second step and passkey logins count like logins. */
   rateLimiter: RateLimiter;
-  store: Pick<Store, 'listMfaDevices' | 'deleteMfaDevices'>;
+  store: Pick<Store, 'listMfaDevices' | 'deleteMfaDevices' | 'listWebauthnCredentials'>;
   audit: AuditLog;
   clock: Clock;
 }

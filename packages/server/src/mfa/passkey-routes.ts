@@ -18,6 +18,15 @@ import { requireRecentAuth } from '../http/require-recent-auth.js';
 const Credential = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: true });
 /** WebAuthn options in their JSON form, as `@simplewebauthn/server` makes them. */
 const Options = envelope(Type.Unknown());
+/** One of my passkeys as `GET /auth/webauthn/credentials` shows it (times in unix seconds; never the key). */
+const PasskeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  backed_up: Type.Boolean(),
+  created_at: Type.Integer(),
+  last_used_at: Type.Union([Type.Integer(), Type.Null()]),
+});
+const seconds = (ms: number) => Math.floor(Number(ms) / 1000);
 
 /** SPEC §9 passkey routes: registration and removal (step-up), options for the second step, passwordless login. */
 export async function registerPasskeyRoutes(base: FastifyInstance, services: MfaRouteDeps, dialect: HttpDialect): Promise<void> {
@@ -61,6 +70,28 @@ export async function registerPasskeyRoutes(base: FastifyInstance, services: Mfa
         request,
         await passkeys.register(actorOf(request), request.body.credential as unknown as RegistrationResponseJSON, request.body.name),
       ),
+  );
+
+  app.get(
+    '/auth/webauthn/credentials',
+    {
+      config,
+      preValidation: change.preValidation,
+      schema: { tags, security: bearer, summary: 'My passkeys', response: { 200: envelope(Type.Array(PasskeyView)), ...protectedErrors } },
+    },
+    async (request) => {
+      const rows = await services.store.listWebauthnCredentials(principalOf(request).userId);
+      return ok(
+        request,
+        rows.map((r) => ({
+          id: r.id,
+          name: r.name,
+          backed_up: Boolean(r.backed_up),
+          created_at: seconds(r.created_at),
+          last_used_at: r.last_used_at === null ? null : seconds(r.last_used_at),
+        })),
+      );
+    },
   );
 
   app.delete(

@@ -4,7 +4,7 @@ import { call } from '@duotoken/test-kit/standard-client';
 import type { TestServer } from '../helpers/test-server.js';
 import { bearer, loginOk, SETUP, startSecurityServer } from '../security/helpers/security-server.js';
 import { loginNeedsMfa, verifyMfa } from './mfa-helpers.js';
-import { SoftAuthenticator } from './soft-authenticator.js';
+import { SoftAuthenticator } from '@duotoken/test-kit/soft-authenticator';
 
 const HERE = { origin: 'http://localhost:5173', rpId: 'localhost' };
 
