@@ -22,6 +22,7 @@ import { captchaCost } from './lib/captcha-cost.mjs';
 import { consoleJsSize, renderConsoleSection, usersPageReadyMs } from './lib/console-bench.mjs';
 import { argon2Ceiling, scryptCeiling } from './lib/hash-ceiling.mjs';
 import { LoadClient } from './lib/load-client.mjs';
+import { closedLoop, enrolledRecoveryCodes, passwordLogin, twoStepLogin } from './lib/mfa-login.mjs';
 import { summariseProfiles } from './lib/profile-summary.mjs';
 import { evaluateTargets, renderMarkdown, renderSvg } from './lib/report.mjs';
 import {
@@ -73,6 +74,8 @@ const LOGIN_PROBE = { connections: 2, overallRate: 20 };
 
 const load = new LoadClient();
 const runs = [];
+/** argon2id verifies per second on this machine (the hash alone), measured first; sizes the MFA scenario's supply of codes. */
+let argon2PerSecond;
 const skipped = [];
 
 const get = (path, headers = {}, extra = {}) => ({ kind: 'static', method: 'GET', path, headers, connections: CONNECTIONS, ...extra });
@@ -250,6 +253,7 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
         'argon2id m=19456 t=2 p=1; probe = GET /auth/verify at 200 req/s during the flood',
       );
     if (pick('password-flood')) await measurePasswordFlood(server, target);
+    if (pick('mfa-login')) await measureMfaLogin(server, target);
     return { server, entries };
   } catch (error) {
     await server.stop();
@@ -303,6 +307,48 @@ async function measurePasswordFlood(server, target) {
     { main: flood, probe: login },
     `${FLOOD_CONNECTIONS} connections of ${FLOOD_ACCOUNTS} accounts changing their passwords (right old password: never locked); probe = ${LOGIN_PROBE.overallRate} logins/s of another account`,
   );
+}
+
+/**
+ * The login with a second step (issue #15) against the password login alone,
+ * on one server, in alternating rounds of closed loops (LOGIN_CONNECTIONS
+ * workers each): password + recovery code (10060, then `/auth/mfa/verify`)
+ * on accounts with TOTP enrolled, and the password login of an account
+ * without a factor. Each two-step login spends one recovery code, so enough
+ * accounts are enrolled first (through the API) for every round.
+ */
+async function measureMfaLogin(server, target) {
+  const perRound = Math.ceil((argon2PerSecond ?? 200) * 1.5 * ROUND_SECONDS);
+  const accounts = Math.ceil((perRound * ROUNDS) / 10);
+  log(`${target}: enrolling TOTP for ${accounts} accounts (recovery codes for the two-step logins) …`);
+  const codes = await enrolledRecoveryCodes(server.url, server.account, accounts);
+  const plain = [];
+  const twoStep = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [rows, scenario, once] of [
+      [plain, 'login-closed', passwordLogin(server.url, server.account)],
+      [twoStep, 'login-mfa', twoStepLogin(server.url, codes)],
+    ]) {
+      const cpuStart = treeCpuSeconds(server.pid);
+      const loadStart = loadAverage();
+      const result = await closedLoop({ connections: LOGIN_CONNECTIONS, seconds: ROUND_SECONDS }, once);
+      const cpuEnd = treeCpuSeconds(server.pid);
+      const served = result.main.total;
+      const cpu =
+        cpuStart === undefined || cpuEnd === undefined || !served
+          ? undefined
+          : { seconds: cpuEnd - cpuStart, microsPerRequest: ((cpuEnd - cpuStart) / served) * 1e6 };
+      const note =
+        scenario === 'login-mfa'
+          ? `password then recovery code (10060 + /auth/mfa/verify), ${LOGIN_CONNECTIONS} closed loops; second step alone p50 ${result.secondStepMs?.p50} ms, p99 ${result.secondStepMs?.p99} ms`
+          : `password login of an account without a factor, ${LOGIN_CONNECTIONS} closed loops (the baseline of login-mfa)`;
+      rows.push({ target, scenario, path: '/auth/login', note, ...result, serverCpu: cpu, loadAverage: loadStart });
+      log(
+        `${target.padEnd(18)} ${scenario.padEnd(16)} ${result.main.requestsPerSecond.toFixed(0).padStart(7)} logins/s  p99 ${result.main.latencyMs.p99} ms${cpu ? `  cpu ${cpu.microsPerRequest.toFixed(0)} µs/login` : ''}${result.main.non2xx ? ` (${result.main.non2xx} failed)` : ''}`,
+      );
+    }
+  }
+  runs.push(medianRow(plain), medianRow(twoStep));
 }
 
 async function benchExpressJwt() {
@@ -419,6 +465,7 @@ async function main() {
   const reference = {};
   log('hash ceilings (the hash alone, 2 at a time) …');
   reference.argon2idVerifyPerSecond = await argon2Ceiling(3, 2);
+  argon2PerSecond = reference.argon2idVerifyPerSecond;
   reference.scryptVerifyPerSecond = await scryptCeiling(3, 2);
   log(`argon2id ${reference.argon2idVerifyPerSecond.toFixed(0)}/s, scrypt ${reference.scryptVerifyPerSecond.toFixed(0)}/s`);
   reference.captcha = await captchaCost(ROOT, 1);

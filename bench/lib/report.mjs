@@ -7,6 +7,8 @@ const SCENARIOS = [
   { key: 'me', title: 'Who am I (protected route + DB read)' },
   { key: 'refresh', title: 'Refresh rotation' },
   { key: 'login', title: 'Password login' },
+  { key: 'login-closed', title: 'Password login, closed loops (baseline of the next row)' },
+  { key: 'login-mfa', title: 'Login with a second step (password + recovery code)' },
 ];
 
 const TARGET_LABELS = {
@@ -115,6 +117,15 @@ export function evaluateTargets(report) {
       ])
         push(ratioTarget(t, goal, row(report, t, s), sqlite(s), floor));
     }
+    push(
+      ratioTarget(
+        t,
+        'login with a second step ≥ 0.9 × password login (MFA on, within 10 %)',
+        row(report, t, 'login-mfa'),
+        row(report, t, 'login-closed'),
+        0.9,
+      ),
+    );
     const login = row(report, t, 'login');
     if (!login) continue;
     add(

@@ -108,6 +108,7 @@ export async function createServices(config: Config, deps: ServiceDeps) {
     captchaPolicy: defences.captchaPolicy,
     limits: defences.sessionLimits,
     rateLimiter: defences.rateLimiter,
+    // The MFA parts finish logins, so they are built after this service; the gate is reached when a login runs.
     secondStep: { decide: (user, input) => mfa.gate.decide(user, input) },
   });
   const mfa = createMfa(config, {
