@@ -15,6 +15,15 @@ async function call(base, path, body, headers = {}) {
   return { status: res.status, json: await res.json() };
 }
 
+/** `call`, waiting out a 429 (the hash queue can still be full just after the password-flood scenario). */
+async function patientCall(base, path, body, headers = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await call(base, path, body, headers);
+    if (answer.status !== 429 || attempt >= 20) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (answer.json.data?.retry_after ?? 1)));
+  }
+}
+
 function expectStatus(answer, status, what) {
   if (answer.status !== status) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`);
   return answer.json.data;
@@ -26,16 +35,16 @@ function expectStatus(answer, status, what) {
  * recovery codes as `{ account, code }`, ten per account, each usable once.
  */
 export async function enrolledRecoveryCodes(base, prefix, count) {
-  const admin = expectStatus(await call(base, '/auth/login', { account: 'admin', password: PASSWORD }), 200, 'admin login');
+  const admin = expectStatus(await patientCall(base, '/auth/login', { account: 'admin', password: PASSWORD }), 200, 'admin login');
   const asAdmin = { authorization: `Bearer ${admin.access_token}` };
   const perAccount = await inBatches(count, 4, async (i) => {
     const account = `${prefix}-mfa-${i}`;
-    expectStatus(await call(base, '/admin/users', { account, password: PASSWORD }, asAdmin), 200, 'create user');
-    const pair = expectStatus(await call(base, '/auth/login', { account, password: PASSWORD }), 200, 'login');
+    expectStatus(await patientCall(base, '/admin/users', { account, password: PASSWORD }, asAdmin), 200, 'create user');
+    const pair = expectStatus(await patientCall(base, '/auth/login', { account, password: PASSWORD }), 200, 'login');
     const bearer = { authorization: `Bearer ${pair.access_token}` };
-    const { secret } = expectStatus(await call(base, '/auth/mfa/totp/setup', {}, bearer), 200, 'TOTP set-up');
+    const { secret } = expectStatus(await patientCall(base, '/auth/mfa/totp/setup', {}, bearer), 200, 'TOTP set-up');
     const code = TOTP.generate({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) });
-    const { recovery_codes } = expectStatus(await call(base, '/auth/mfa/totp/enable', { code }, bearer), 200, 'TOTP enable');
+    const { recovery_codes } = expectStatus(await patientCall(base, '/auth/mfa/totp/enable', { code }, bearer), 200, 'TOTP enable');
     return recovery_codes.map((c) => ({ account, code: c }));
   });
   return perAccount.flat();
