@@ -45,8 +45,22 @@ function lockSchedule(policy: LockoutPolicy): LockSchedule {
     stepsMs.push(seconds * 1000);
     if (seconds >= policy.maxSeconds) break;
   }
-  return { threshold: policy.threshold, stepsMs, hardLimit: policy.hardLimit ?? 0, hardUntil: HARD_LOCK_UNTIL };
+  return {
+    threshold: policy.threshold,
+    stepsMs,
+    hardLimit: policy.hardLimit ?? 0,
+    hardUntil: HARD_LOCK_UNTIL,
+    inflightStaleMs: INFLIGHT_STALE_MS,
+  };
 }
+
+/**
+ * An attempt reserved this long ago is no longer in flight: its process died
+ * before finishing it. A password check is bounded far below this (the hash
+ * queue refuses rather than wait long, and requests time out), so a live
+ * attempt is never forgotten, and a crash blocks an account for a minute at most.
+ */
+const INFLIGHT_STALE_MS = 60_000;
 
 /**
  * Per-account consecutive-failure counter kept in the database, so it
@@ -54,10 +68,12 @@ function lockSchedule(policy: LockoutPolicy): LockSchedule {
  * are counted too (keyed by a keyed hash of the normalised name), so a
  * lockout never reveals whether an account exists.
  *
- * Every password check runs under `attempt()`: the attempt is reserved —
- * counted as a failure, with the lock it would cause — in one statement
- * before the hash is computed, so parallel guesses cannot all pass a check
- * made before any of them failed (issue #12 finding 1).
+ * Every password check runs under `attempt()`: the attempt is reserved in
+ * one statement before the hash is computed, and only while the failures
+ * counted plus the attempts in flight stay below the threshold, so parallel
+ * guesses cannot all pass a check made before any of them failed (issue #12
+ * finding 1), while right passwords checked in parallel never count against
+ * each other.
  */
 export class Lockout {
   private readonly schedule: LockSchedule;
@@ -78,15 +94,16 @@ export class Lockout {
 
   /**
    * Runs one password check under a reserved attempt on `key`:
-   * - while the key is locked, throws ACCOUNT_LOCKED and never calls `check`
-   *   (a refused attempt is not counted, and costs no hash);
-   * - `valid: true` forgives the attempt and every one reserved before it;
-   *   with `forgive: false` (a right password while a second factor is still
-   *   due) it gives back this attempt alone: the failures before it, wrong
-   *   second-factor codes among them, stay counted until the login is complete;
-   * - `valid: false` leaves it counted; `locked` tells whether it locked the key;
-   * - an error (a limit refusing the check, the store failing) gives the
-   *   attempt back uncounted and is rethrown.
+   * - while the key is locked, or as many attempts are in flight as failures
+   *   are still allowed, throws ACCOUNT_LOCKED and never calls `check` (a
+   *   refused attempt is not counted, and costs no hash);
+   * - `valid: true` forgives the failures and lifts any lock; with
+   *   `forgive: false` (a right password while a second factor is still due)
+   *   it only ends the attempt: the failures before it, wrong second-factor
+   *   codes among them, stay counted until the login is complete;
+   * - `valid: false` counts a failure; `locked` tells whether it locked the key;
+   * - an error (a limit refusing the check, the store failing) ends the
+   *   attempt uncounted and is rethrown.
    *
    * A lock past the hard limit has `retry_after: null` and no Retry-After:
    * waiting does not lift it.
@@ -96,27 +113,21 @@ export class Lockout {
     check: () => Promise<T>,
     options: { forgive?: boolean } = {},
   ): Promise<Attempted<T>> {
-    const now = this.clock.now();
-    const reserved = await this.store.reserveLoginAttempt(key, now, this.schedule);
-    if (!reserved) throw await this.lockedError(key);
-    const startedLock = reserved.lockedUntil > now ? reserved.lockedUntil : -1;
+    if (!(await this.store.reserveLoginAttempt(key, this.clock.now(), this.schedule))) throw await this.lockedError(key);
     let result: T;
     try {
       result = await check();
     } catch (error) {
-      await this.store.releaseLoginAttempt(key, startedLock, this.schedule.threshold);
+      await this.store.releaseLoginAttempt(key);
       throw error;
     }
-    if (result.valid && options.forgive === false) {
-      await this.store.releaseLoginAttempt(key, startedLock, this.schedule.threshold);
-      return { ...result, locked: 'none' };
-    }
     if (result.valid) {
-      await this.store.forgiveLoginAttempts(key, reserved.seq, this.schedule.threshold);
+      await (options.forgive === false ? this.store.releaseLoginAttempt(key) : this.store.forgiveLoginAttempts(key));
       return { ...result, locked: 'none' };
     }
-    // A reservation succeeds only on an unlocked key: a lock on it now is the one this attempt started.
-    const locked: LockOutcome = reserved.lockedUntil >= HARD_LOCK_UNTIL ? 'hard' : reserved.lockedUntil > now ? 'timed' : 'none';
+    const now = this.clock.now();
+    const failure = await this.store.recordLoginFailure(key, now, this.schedule);
+    const locked: LockOutcome = failure.lockedUntil >= HARD_LOCK_UNTIL ? 'hard' : failure.lockedUntil > now ? 'timed' : 'none';
     return { ...result, locked };
   }
 
@@ -127,9 +138,15 @@ export class Lockout {
     return { failures: row?.count ?? 0, lockedUntil: until > this.clock.now() ? until : null };
   }
 
-  /** Failures counted so far for a key (attempts still being checked included). */
+  /**
+   * Failures counted so far for a key, attempts still being checked included
+   * (they may all fail: a captcha due after N failures is due for them too).
+   */
   async failures(key: string): Promise<number> {
-    return (await this.store.findLoginFailures(key))?.count ?? 0;
+    const row = await this.store.findLoginFailures(key);
+    if (!row) return 0;
+    const inFlight = Number(row.inflight_at) >= this.clock.now() - INFLIGHT_STALE_MS ? row.inflight : 0;
+    return row.count + inFlight;
   }
 
   /** Forgets the failures of a key (admin unlock, password reset). */
@@ -141,7 +158,7 @@ export class Lockout {
     const row = await this.store.findLoginFailures(key);
     const until = row ? Number(row.locked_until) : 0;
     if (until >= HARD_LOCK_UNTIL) return new AuthError('ACCOUNT_LOCKED', { details: { retry_after: null } });
-    // The lock may have been lifted since the reservation was refused: still a refusal, retried in a second.
+    // Refused for attempts in flight, or a lock lifted since the refusal: retried in a second.
     const retryAfter = Math.max(1, Math.ceil((until - this.clock.now()) / 1000));
     return new AuthError('ACCOUNT_LOCKED', { details: { retry_after: retryAfter }, headers: { 'retry-after': String(retryAfter) } });
   }

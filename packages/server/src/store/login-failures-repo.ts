@@ -3,31 +3,34 @@ import type { Database, LoginFailuresTable } from './schema.js';
 
 export type LoginFailureRow = Selectable<LoginFailuresTable>;
 
-/** How a reservation locks its key; built once from the lockout policy (`Lockout`). */
+/** How failures lock a key; built once from the lockout policy (`Lockout`). */
 export interface LockSchedule {
-  /** Count from which a reservation locks the key. */
+  /** Consecutive failures from which the key is locked. */
   threshold: number;
-  /** Lock (ms) once the count reaches `threshold + i`; counts past the end take the last entry. */
+  /** Lock (ms) once the failures reach `threshold + i`; counts past the end take the last entry. */
   stepsMs: readonly number[];
-  /** Count from which the lock never expires; `0` for never. */
+  /** Failures from which the lock never expires; `0` for never. */
   hardLimit: number;
   /** `locked_until` of a lock that never expires. */
   hardUntil: number;
+  /**
+   * An attempt reserved longer ago than this is no longer in flight: its
+   * process died before finishing it (a check never takes this long).
+   */
+  inflightStaleMs: number;
 }
 
-/** A reserved attempt, as the reservation left its key. */
-export interface ReservedAttempt {
-  /** Position of this reservation among every reservation ever made on the key (never decreases). */
-  seq: number;
-  /** Attempts counted, this one included. */
+/** The key after a failure was recorded. */
+export interface RecordedFailure {
+  /** Consecutive failures, this one included. */
   count: number;
-  /** `locked_until` after this reservation: later than now when this reservation started a lock. */
+  /** `locked_until` after it: later than the failure's instant when the key is locked. */
   lockedUntil: number;
 }
 
 const big = (n: number) => sql<number>`cast(${n} as bigint)`;
 
-/** `locked_until` once the count is `count` (an SQL expression), or `otherwise` while below the threshold. */
+/** `locked_until` once the failures are `count` (an SQL expression), or `otherwise` while below the threshold. */
 function lockExpression(count: RawBuilder<number>, now: number, s: LockSchedule, otherwise: RawBuilder<number>): RawBuilder<number> {
   const whens: RawBuilder<unknown>[] = [];
   if (s.hardLimit > 0) whens.push(sql`when ${count} >= ${s.hardLimit} then ${big(s.hardUntil)}`);
@@ -38,19 +41,20 @@ function lockExpression(count: RawBuilder<number>, now: number, s: LockSchedule,
   return sql<number>`case ${sql.join(whens, sql` `)} else ${otherwise} end`;
 }
 
-/** The same rule in JavaScript, for the first reservation of a key (the INSERT). */
-function lockValue(count: number, now: number, s: LockSchedule): number {
-  if (s.hardLimit > 0 && count >= s.hardLimit) return s.hardUntil;
-  if (count < s.threshold) return 0;
-  return now + s.stepsMs[Math.min(count - s.threshold, s.stepsMs.length - 1)]!;
-}
+/** One fewer in flight, never below zero (a stale count may have been reset under a late finisher). */
+const oneLessInFlight = sql<number>`case when login_failures.inflight > 0 then login_failures.inflight - 1 else 0 end`;
 
 /**
- * Consecutive login attempts per account key, kept in the database so that
- * they survive restarts and bind every instance. An attempt is reserved
- * (counted as a failure, and the lock it would cause written) in one atomic
- * statement before the password is checked; a right password then forgives
- * it. Rows are never deleted, so `seq` only grows.
+ * Login attempts per account key, kept in the database so that they survive
+ * restarts and bind every instance. Two numbers per key:
+ * - `count`: consecutive failures (a wrong password adds one, a right one
+ *   sets it to zero); the lock follows from it;
+ * - `inflight`: attempts reserved and not yet finished.
+ * An attempt is reserved in one atomic statement before the password is
+ * checked, and only while `count + inflight` is below the threshold (past
+ * it, one at a time): parallel guesses can never check more passwords than
+ * the failures still allowed (issue #12 finding 1). Right passwords finishing
+ * in any order never count against each other.
  */
 export function loginFailuresRepo(db: Kysely<Database>) {
   return {
@@ -58,60 +62,50 @@ export function loginFailuresRepo(db: Kysely<Database>) {
       return db.selectFrom('login_failures').selectAll().where('key', '=', key).executeTakeFirst();
     },
     /**
-     * Counts one attempt and writes the lock it causes, unless the key is
-     * locked at `now`: then nothing changes and the answer is undefined.
-     * Concurrent callers are serialised by the row, so past the threshold
-     * exactly one of them starts the lock and the others are refused.
+     * Reserves one attempt unless the key is locked at `now` or enough
+     * attempts are already in flight to reach the threshold if all of them
+     * fail: then nothing changes and the answer is false. Concurrent callers
+     * are serialised by the row.
      */
-    async reserveLoginAttempt(key: string, now: number, schedule: LockSchedule): Promise<ReservedAttempt | undefined> {
-      const next = sql<number>`login_failures.count + 1`;
+    async reserveLoginAttempt(key: string, now: number, schedule: LockSchedule): Promise<boolean> {
+      const live = sql<number>`(case when login_failures.inflight_at < ${big(now - schedule.inflightStaleMs)} then 0 else login_failures.inflight end)`;
+      const room = sql<number>`(case when login_failures.count >= ${schedule.threshold} then 1 else ${schedule.threshold} - login_failures.count end)`;
       const row = await db
         .insertInto('login_failures')
-        .values({ key, count: 1, seq: 1, last_failure_at: now, locked_until: lockValue(1, now, schedule) })
+        .values({ key, count: 0, inflight: 1, inflight_at: now, last_failure_at: 0, locked_until: 0 })
         .onConflict((oc) =>
           oc
             .column('key')
-            .doUpdateSet({
-              count: next,
-              seq: sql<number>`login_failures.seq + 1`,
-              last_failure_at: now,
-              locked_until: lockExpression(next, now, schedule, sql<number>`login_failures.locked_until`),
-            })
-            .where('login_failures.locked_until', '<=', now),
+            .doUpdateSet({ inflight: sql<number>`${live} + 1`, inflight_at: now })
+            .where((eb) => eb.and([eb('login_failures.locked_until', '<=', now), eb(live, '<', room)])),
         )
-        .returning(['seq', 'count', 'locked_until'])
+        .returning('inflight')
         .executeTakeFirst();
-      return row && { seq: Number(row.seq), count: Number(row.count), lockedUntil: Number(row.locked_until) };
+      return row !== undefined;
     },
-    /**
-     * A right password: forgives the attempt reserved at `seq` and every one
-     * reserved before it. Attempts reserved after it stay counted; the lock
-     * is lifted when they are fewer than `threshold`.
-     */
-    async forgiveLoginAttempts(key: string, seq: number, threshold: number): Promise<void> {
-      const after = sql<number>`(login_failures.seq - ${seq})`;
-      const left = sql<number>`(case when ${after} < 0 then 0 when ${after} < login_failures.count then ${after} else login_failures.count end)`;
-      await db
-        .updateTable('login_failures')
-        .set({ count: left, locked_until: sql<number>`case when ${left} < ${threshold} then 0 else login_failures.locked_until end` })
-        .where('key', '=', key)
-        .execute();
-    },
-    /**
-     * An attempt that was never checked (refused by a limit): uncounts it, and
-     * lifts the lock it started (`lockedUntil`, its reservation's) or one that
-     * the remaining count no longer warrants.
-     */
-    async releaseLoginAttempt(key: string, lockedUntil: number, threshold: number): Promise<void> {
-      await db
+    /** A wrong password (or second-factor code): one more failure, and the lock it causes. */
+    async recordLoginFailure(key: string, now: number, schedule: LockSchedule): Promise<RecordedFailure> {
+      const next = sql<number>`login_failures.count + 1`;
+      const row = await db
         .updateTable('login_failures')
         .set({
-          count: sql<number>`case when login_failures.count > 0 then login_failures.count - 1 else 0 end`,
-          locked_until: sql<number>`case when login_failures.count - 1 < ${threshold} or login_failures.locked_until = ${big(lockedUntil)}
-            then 0 else login_failures.locked_until end`,
+          count: next,
+          inflight: oneLessInFlight,
+          last_failure_at: now,
+          locked_until: lockExpression(next, now, schedule, sql<number>`login_failures.locked_until`),
         })
         .where('key', '=', key)
-        .execute();
+        .returning(['count', 'locked_until'])
+        .executeTakeFirst();
+      return { count: Number(row?.count ?? 0), lockedUntil: Number(row?.locked_until ?? 0) };
+    },
+    /** A right password: the failures are forgiven and any lock lifted. */
+    async forgiveLoginAttempts(key: string): Promise<void> {
+      await db.updateTable('login_failures').set({ count: 0, locked_until: 0, inflight: oneLessInFlight }).where('key', '=', key).execute();
+    },
+    /** An attempt that ends neither right nor wrong (refused by a limit, or a password while a second factor is due): no longer in flight. */
+    async releaseLoginAttempt(key: string): Promise<void> {
+      await db.updateTable('login_failures').set({ inflight: oneLessInFlight }).where('key', '=', key).execute();
     },
     /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
     async countLocksInForce(now: number): Promise<number> {
@@ -122,7 +116,7 @@ export function loginFailuresRepo(db: Kysely<Database>) {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
-    /** Forgets the failures and the lock of a key (admin unlock, password reset). */
+    /** Forgets the failures and the lock of a key (admin unlock, password reset); attempts in flight stay in flight. */
     async clearLoginFailures(key: string): Promise<void> {
       await db.updateTable('login_failures').set({ count: 0, locked_until: 0 }).where('key', '=', key).execute();
     },

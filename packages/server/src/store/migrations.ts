@@ -273,6 +273,24 @@ function migrations(traits: DatabaseTraits): Record<string, Migration> {
           await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    /**
+     * Login attempts (#12): `seq` ordered reservations so that a success
+     * forgave those before it, which miscounted right passwords finishing out
+     * of order. Now failures and attempts in flight are two numbers; a row
+     * upgraded keeps its count and lock and starts with nothing in flight.
+     */
+    '0007_login_failures_inflight': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('login_failures').addColumn('inflight', 'integer', (c: any) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('login_failures').addColumn('inflight_at', 'bigint', (c: any) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('login_failures').dropColumn('seq').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('login_failures').addColumn('seq', 'integer', (c: any) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('login_failures').dropColumn('inflight_at').execute();
+        await db.schema.alterTable('login_failures').dropColumn('inflight').execute();
+      },
+    },
   };
 }
 

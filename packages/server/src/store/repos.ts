@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { AuditEventRow, AuditFilter } from './audit-repo.js';
 import type { CompanyFilter, CompanyMemberRow, CompanyRow, CompanyWithMembers, MembershipView } from './companies-repo.js';
-import type { LockSchedule, LoginFailureRow, ReservedAttempt } from './login-failures-repo.js';
+import type { LockSchedule, LoginFailureRow, RecordedFailure } from './login-failures-repo.js';
 import type { RefreshTokenRow } from './refresh-tokens-repo.js';
 import type { LiveRotated, LiveRotation } from './live-rotation-repo.js';
 import type { MfaDeviceRow, MfaFactorCounts, MfaTotpRow, WebauthnCredentialRow } from './mfa-repo.js';
@@ -172,28 +172,21 @@ export interface AuditRepo {
   countAuditEventsByType(types: readonly string[], since: number, until: number): Promise<Record<string, number>>;
 }
 
-/** Failed-login counters and locks (lockout). */
+/** Failed-login counters and locks (lockout); the rules are in `login-failures-repo.ts`. */
 export interface LoginFailuresRepo {
   findLoginFailures(key: string): Promise<LoginFailureRow | undefined>;
   /**
-   * Counts one attempt and writes the lock it causes, unless the key is
-   * locked at `now`: then nothing changes and the answer is undefined.
-   * Concurrent callers are serialised by the row, so past the threshold
-   * exactly one of them starts the lock and the others are refused.
+   * Reserves one attempt unless the key is locked at `now` or enough
+   * attempts are already in flight to reach the threshold if all of them
+   * fail: then nothing changes and the answer is false.
    */
-  reserveLoginAttempt(key: string, now: number, schedule: LockSchedule): Promise<ReservedAttempt | undefined>;
-  /**
-   * A right password: forgives the attempt reserved at `seq` and every one
-   * reserved before it. Attempts reserved after it stay counted; the lock
-   * is lifted when they are fewer than `threshold`.
-   */
-  forgiveLoginAttempts(key: string, seq: number, threshold: number): Promise<void>;
-  /**
-   * An attempt that was never checked (refused by a limit): uncounts it, and
-   * lifts the lock it started (`lockedUntil`, its reservation's) or one that
-   * the remaining count no longer warrants.
-   */
-  releaseLoginAttempt(key: string, lockedUntil: number, threshold: number): Promise<void>;
+  reserveLoginAttempt(key: string, now: number, schedule: LockSchedule): Promise<boolean>;
+  /** A wrong password (or second-factor code): one more failure, and the lock it causes. */
+  recordLoginFailure(key: string, now: number, schedule: LockSchedule): Promise<RecordedFailure>;
+  /** A right password: the failures are forgiven and any lock lifted. */
+  forgiveLoginAttempts(key: string): Promise<void>;
+  /** An attempt that ends neither right nor wrong: no longer in flight. */
+  releaseLoginAttempt(key: string): Promise<void>;
   /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
   countLocksInForce(now: number): Promise<number>;
   /** Forgets the failures and the lock of a key (admin unlock, password reset). */

@@ -116,10 +116,12 @@ export interface AuditEventsTable {
 export interface LoginFailuresTable {
   /** `acct:<sha256 of normalised account>` (unknown accounts too) or `ip:<address>`. */
   key: string;
-  /** Attempts counted (failed, or reserved and not yet checked) since the last success or unlock. */
+  /** Consecutive failures since the last success or unlock. */
   count: number;
-  /** Reservations ever made on the key (0003): orders concurrent attempts, so a success forgives only those before it. */
-  seq: number;
+  /** Attempts reserved and not yet finished (0007): with `count`, bounds how many passwords parallel guesses get checked. */
+  inflight: number;
+  /** When the last attempt was reserved: past the stale window, `inflight` counts as zero (its process died). */
+  inflight_at: number;
   last_failure_at: number;
   locked_until: number;
 }

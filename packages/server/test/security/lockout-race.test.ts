@@ -31,7 +31,7 @@ function raceSuite(start: () => Promise<TestServer[]>) {
   let servers: TestServer[];
   beforeAll(async () => {
     servers = await start();
-    for (const account of ['burst', 'mixed'])
+    for (const account of ['burst', 'mixed', 'busy'])
       await servers[0]!.runtime.services.admin.createUser({ account, password: `${account}-password` }, SETUP);
   });
   afterAll(async () => {
@@ -55,7 +55,61 @@ function raceSuite(start: () => Promise<TestServer[]>) {
     expect(codes[49]).toBe('10021');
     expect((await login(servers[0]!, 'mixed', 'mixed-password')).body.code).toBe('10021');
   });
+
+  it('#12.1 right passwords checked in parallel never count against each other: 10 closed loops of logins to one account are never refused', async () => {
+    // Ten at once is as many as the threshold lets be checked at the same time;
+    // they finish in any order, and none of them may leave a failure behind.
+    const codes: string[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, loop) => {
+        for (let i = 0; i < 30; i++) codes.push((await login(servers[(loop + i) % servers.length]!, 'busy', 'busy-password')).body.code);
+      }),
+    );
+    expect(tally(codes)).toEqual({ '00000': 300 });
+    expect(await servers[0]!.runtime.services.lockout.failures(servers[0]!.runtime.services.lockout.keyOf('busy'))).toBe(0);
+  });
 }
+
+/**
+ * Right passwords whose ends reach the database out of order (a slow disk,
+ * a busy instance): every third success is held back 40 ms, so that the
+ * other loops log in again meanwhile. The counter must still end at zero
+ * and never refuse: a success forgives the failures, not "the attempts
+ * reserved before it" (which counted successes that overtook it).
+ */
+describe('lockout: right passwords finishing out of order', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    let successes = 0;
+    server = await startSecurityServer(ENV, {
+      wrapStore: (store) =>
+        new Proxy(store, {
+          get(target, name, receiver) {
+            const value = Reflect.get(target, name, receiver) as unknown;
+            if (name !== 'forgiveLoginAttempts' || typeof value !== 'function') return value;
+            return async (...args: unknown[]) => {
+              if (++successes % 3 === 0) await new Promise((r) => setTimeout(r, 40));
+              return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            };
+          },
+        }),
+    });
+    await server.runtime.services.admin.createUser({ account: 'slow', password: 'slow-password' }, SETUP);
+  });
+  afterAll(() => server?.close());
+
+  it('#12.1 8 closed loops of right-password logins to one account, successes recorded out of order: none refused, no failure left', async () => {
+    const codes: string[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 25; i++) codes.push((await login(server, 'slow', 'slow-password')).body.code);
+      }),
+    );
+    expect(tally(codes)).toEqual({ '00000': 200 });
+    const { lockout } = server.runtime.services;
+    expect(await lockout.failures(lockout.keyOf('slow'))).toBe(0);
+  });
+});
 
 describe('lockout under parallel guesses: one instance (SQLite)', () => {
   raceSuite(async () => [await startSecurityServer(ENV)]);

@@ -65,9 +65,9 @@ function upgradeKeepsSessions(open: () => OpenedDatabase, dispose: (opened: Open
   });
 }
 
-/** A lock counted before 0003 (no `seq` yet) still holds after it, and counting carries on from it. */
+/** A lock counted before 0003 (no `seq` yet) still holds after 0007 (no `seq` any more), and counting carries on from it. */
 function upgradeKeepsLocks(open: () => OpenedDatabase, dispose: (opened: OpenedDatabase) => Promise<void>) {
-  it('0003 (login attempts numbered): a lock counted before the upgrade still holds, and the count carries on', async () => {
+  it('0003 and 0007 (login attempts): a lock counted before the upgrades still holds, and the count carries on', async () => {
     const opened = open();
     try {
       await migrateTo(opened, '0002_refresh_tokens_by_jti');
@@ -76,13 +76,10 @@ function upgradeKeepsLocks(open: () => OpenedDatabase, dispose: (opened: OpenedD
         values ('acct:old', 10, ${now}, ${now + 60_000})`.execute(opened.db);
       expect(await migrateToLatest(opened)).toContain('0003_login_failures_seq');
       const store = createStore(opened);
-      const schedule = { threshold: 10, stepsMs: [60_000, 120_000], hardLimit: 0, hardUntil: Number.MAX_SAFE_INTEGER };
-      expect(await store.reserveLoginAttempt('acct:old', now + 1_000, schedule)).toBeUndefined();
-      expect(await store.reserveLoginAttempt('acct:old', now + 60_000, schedule)).toEqual({
-        seq: 1,
-        count: 11,
-        lockedUntil: now + 180_000,
-      });
+      const schedule = { threshold: 10, stepsMs: [60_000, 120_000], hardLimit: 0, hardUntil: Number.MAX_SAFE_INTEGER, inflightStaleMs: 60_000 };
+      expect(await store.reserveLoginAttempt('acct:old', now + 1_000, schedule)).toBe(false);
+      expect(await store.reserveLoginAttempt('acct:old', now + 60_000, schedule)).toBe(true);
+      expect(await store.recordLoginFailure('acct:old', now + 60_000, schedule)).toEqual({ count: 11, lockedUntil: now + 180_000 });
     } finally {
       await dispose(opened);
     }

@@ -348,65 +348,91 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(results.find(Boolean)?.jti).toBe(token.jti);
   });
 
-  /** Threshold 10, 60 s doubling to 240 s, hard lock at 14. */
-  const schedule = { threshold: 10, stepsMs: [60_000, 120_000, 240_000], hardLimit: 14, hardUntil: Number.MAX_SAFE_INTEGER };
+  /** Threshold 10, 60 s doubling to 240 s, hard lock at 14; attempts in flight forgotten after 60 s. */
+  const schedule = {
+    threshold: 10,
+    stepsMs: [60_000, 120_000, 240_000],
+    hardLimit: 14,
+    hardUntil: Number.MAX_SAFE_INTEGER,
+    inflightStaleMs: 60_000,
+  };
+  /** Reserves and fails `n` attempts one after the other at `now`; the last failure's outcome. */
+  const fail = async (key: string, n: number, now: number) => {
+    let last = { count: 0, lockedUntil: 0 };
+    for (let i = 0; i < n; i++) {
+      expect(await store.reserveLoginAttempt(key, now, schedule)).toBe(true);
+      last = await store.recordLoginFailure(key, now, schedule);
+    }
+    return last;
+  };
 
-  it('race: of 50 concurrent reservations of one key exactly 10 get a place; the 10th starts the lock (#12.1)', async () => {
+  it('race: of 50 concurrent reservations of one key exactly 10 get a place; ten failures lock it (#12.1)', async () => {
     const key = `acct:${id()}`;
     const results = await Promise.all(Array.from({ length: 50 }, () => store.reserveLoginAttempt(key, T0, schedule)));
-    const reserved = results.filter((r) => r !== undefined);
-    expect(reserved.map((r) => r.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
-    expect(reserved.find((r) => r.count === 10)?.lockedUntil).toBe(T0 + 60_000);
-    expect(reserved.filter((r) => r.lockedUntil > T0)).toHaveLength(1);
+    expect(results.filter(Boolean)).toHaveLength(10);
     const row = await store.findLoginFailures(key);
-    expectNumbers(row, ['count', 'seq', 'last_failure_at', 'locked_until']);
-    expect(row).toMatchObject({ count: 10, seq: 10, locked_until: T0 + 60_000 });
-    // Refused while locked; once the lock expires one more place, which doubles the lock.
-    expect(await store.reserveLoginAttempt(key, T0 + 59_999, schedule)).toBeUndefined();
-    expect(await store.reserveLoginAttempt(key, T0 + 60_000, schedule)).toEqual({ seq: 11, count: 11, lockedUntil: T0 + 180_000 });
+    expectNumbers(row, ['count', 'inflight', 'inflight_at', 'last_failure_at', 'locked_until']);
+    expect(row).toMatchObject({ count: 0, inflight: 10, locked_until: 0 });
+    const failures = await Promise.all(Array.from({ length: 10 }, () => store.recordLoginFailure(key, T0, schedule)));
+    expect(failures.map((f) => f.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(failures.find((f) => f.count === 10)?.lockedUntil).toBe(T0 + 60_000);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 10, inflight: 0, locked_until: T0 + 60_000 });
+    // Refused while locked; once the lock expires one attempt at a time, whose failure doubles the lock.
+    expect(await store.reserveLoginAttempt(key, T0 + 59_999, schedule)).toBe(false);
+    expect(await store.reserveLoginAttempt(key, T0 + 60_000, schedule)).toBe(true);
+    expect(await store.reserveLoginAttempt(key, T0 + 60_000, schedule)).toBe(false);
+    expect(await store.recordLoginFailure(key, T0 + 60_000, schedule)).toEqual({ count: 11, lockedUntil: T0 + 180_000 });
   });
 
   it('reservations: steps past the schedule repeat its last lock; the hard limit never expires', async () => {
     const key = `acct:${id()}`;
     let now = T0;
-    for (let i = 0; i < 10; i++) await store.reserveLoginAttempt(key, now, schedule);
+    await fail(key, 10, now);
     const locks: number[] = [];
     for (let count = 11; count <= 14; count++) {
       now = Number((await store.findLoginFailures(key))!.locked_until);
-      locks.push((await store.reserveLoginAttempt(key, now, schedule))!.lockedUntil - now);
+      locks.push((await fail(key, 1, now)).lockedUntil - now);
     }
     expect(locks).toEqual([120_000, 240_000, 240_000, Number.MAX_SAFE_INTEGER - now]);
-    expect(await store.reserveLoginAttempt(key, now + 365 * 86_400_000, schedule)).toBeUndefined();
+    expect(await store.reserveLoginAttempt(key, now + 365 * 86_400_000, schedule)).toBe(false);
     await store.clearLoginFailures(key);
-    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, locked_until: 0, seq: 14 });
-    expect((await store.reserveLoginAttempt(key, now, schedule))?.count).toBe(1);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, locked_until: 0, inflight: 0 });
+    expect(await fail(key, 1, now)).toEqual({ count: 1, lockedUntil: 0 });
   });
 
-  it('race: a success forgives the reservations before it, not those after it; the lock goes when fewer than the threshold remain', async () => {
+  it('race: right passwords finishing in any order never count against each other; a right one resets the failures', async () => {
     const key = `acct:${id()}`;
-    const first = await Promise.all(Array.from({ length: 4 }, () => store.reserveLoginAttempt(key, T0, schedule)));
-    const success = (await store.reserveLoginAttempt(key, T0, schedule))!;
-    // Forgiving while later reservations race in: those stay counted whatever the interleaving.
-    const [after] = await Promise.all([
-      Promise.all(Array.from({ length: 5 }, () => store.reserveLoginAttempt(key, T0, schedule))),
-      store.forgiveLoginAttempts(key, success.seq, schedule.threshold),
-    ]);
-    expect(first.every(Boolean) && after.every(Boolean)).toBe(true);
-    expect(await store.findLoginFailures(key)).toMatchObject({ count: 5, seq: 10, locked_until: 0 });
-    // Two successes out of order: the later one covers the earlier, nothing goes below zero.
-    await store.forgiveLoginAttempts(key, 10, schedule.threshold);
-    await store.forgiveLoginAttempts(key, 7, schedule.threshold);
-    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, seq: 10 });
+    await fail(key, 3, T0);
+    // 7 places left; a burst of 9 gets 7; the 7 finish right, in parallel, and the count ends at zero.
+    const reserved = await Promise.all(Array.from({ length: 9 }, () => store.reserveLoginAttempt(key, T0, schedule)));
+    expect(reserved.filter(Boolean)).toHaveLength(7);
+    await Promise.all(Array.from({ length: 7 }, () => store.forgiveLoginAttempts(key)));
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, inflight: 0, locked_until: 0 });
+    // A hundred rounds of ten parallel right passwords: never a refusal, never a failure counted.
+    for (let round = 0; round < 100; round++) {
+      const places = await Promise.all(Array.from({ length: 10 }, () => store.reserveLoginAttempt(key, T0, schedule)));
+      expect(places.every(Boolean)).toBe(true);
+      await Promise.all(Array.from({ length: 10 }, () => store.forgiveLoginAttempts(key)));
+    }
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, inflight: 0 });
   });
 
-  it('a released reservation is uncounted, and the lock it started is lifted', async () => {
+  it('a released attempt is uncounted; attempts in flight past the stale window are forgotten', async () => {
     const key = `acct:${id()}`;
-    for (let i = 0; i < 9; i++) await store.reserveLoginAttempt(key, T0, schedule);
-    const tenth = (await store.reserveLoginAttempt(key, T0, schedule))!;
-    expect(tenth.lockedUntil).toBe(T0 + 60_000);
-    await store.releaseLoginAttempt(key, tenth.lockedUntil, schedule.threshold);
-    expect(await store.findLoginFailures(key)).toMatchObject({ count: 9, locked_until: 0 });
-    expect((await store.reserveLoginAttempt(key, T0, schedule))?.count).toBe(10);
+    await fail(key, 9, T0);
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(true);
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(false);
+    await store.releaseLoginAttempt(key);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 9, inflight: 0, locked_until: 0 });
+    // A process that dies holding its place: the place is back once the stale window has passed.
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(true);
+    expect(await store.reserveLoginAttempt(key, T0 + 60_000, schedule)).toBe(false);
+    expect(await store.reserveLoginAttempt(key, T0 + 60_001, schedule)).toBe(true);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 9, inflight: 1 });
+    // Its late finish (and the live one's) never takes the number below zero.
+    await store.releaseLoginAttempt(key);
+    await store.releaseLoginAttempt(key);
+    expect(await store.findLoginFailures(key)).toMatchObject({ inflight: 0 });
   });
 
   it('signing keys: retire others, delete long-retired', async () => {
@@ -641,10 +667,11 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     // Other tests leave locks of their own: count relative to what stands at each instant.
     const [before50, before60] = [await store.countLocksInForce(T0 + 50_000), await store.countLocksInForce(T0 + 60_000)];
     const [timed, hard] = [`acct:${id()}`, `acct:${id()}`];
-    // Ten reservations lock for 60 s; a hard limit of 1 locks at the first one until an admin lifts it.
-    for (let i = 0; i < 10; i++) await store.reserveLoginAttempt(timed, T0, schedule);
-    await store.reserveLoginAttempt(hard, T0, { ...schedule, hardLimit: 1 });
-    await store.reserveLoginAttempt(`acct:${id()}`, T0, schedule);
+    // Ten failures lock for 60 s; a hard limit of 1 locks at the first one until an admin lifts it.
+    await fail(timed, 10, T0);
+    expect(await store.reserveLoginAttempt(hard, T0, schedule)).toBe(true);
+    await store.recordLoginFailure(hard, T0, { ...schedule, hardLimit: 1 });
+    await fail(`acct:${id()}`, 1, T0);
     expect(await store.countLocksInForce(T0 + 50_000)).toBe(before50 + 2);
     expect(await store.countLocksInForce(T0 + 60_000)).toBe(before60 + 1);
   });
