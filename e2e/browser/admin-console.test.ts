@@ -132,7 +132,11 @@ describe.skipIf(!BROWSER_PATH)('the admin console in real Chromium, as an admin 
       await page.fill(byId('filter-subject'), 'dora');
       await page.click(byId('apply-filters'));
       await page.waitForURL(/subject=dora/);
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length >= 3);
+      // The filtered list replaces the whole one: wait until every row shown is about Dora.
+      await page.waitForFunction((id) => {
+        const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+        return rows.length >= 3 && rows.every((row) => row.querySelector(`a[href$="/users/${id}"]`));
+      }, doraId);
       const types = await page.locator(byId('audit-type')).allInnerTexts();
       expect(types).toContain('login.success');
       expect(types).toContain('session.revoked');

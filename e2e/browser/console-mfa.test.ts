@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, freePort, startTestServer, totpCodeAt, type TestServer } from '@duotoken/test-kit';
 import {
@@ -25,13 +25,13 @@ const actor = { userId: null, ip: null };
 async function startOn(origins: (port: number) => string, env: Record<string, string> = {}) {
   const port = await freePort();
   const server = await startTestServer({
-    ...env,
     DUOTOKEN_PORT: String(port),
     DUOTOKEN_CAPTCHA: 'off',
     DUOTOKEN_RATE_LIMITS: 'off',
     DUOTOKEN_ACCESS_TTL: '15m',
     DUOTOKEN_WEBAUTHN_RP_ID: 'localhost',
     DUOTOKEN_WEBAUTHN_ORIGINS: origins(port),
+    ...env,
   });
   return { server, base: `http://localhost:${port}` };
 }
@@ -48,10 +48,20 @@ async function pageWithAuthenticator(context: BrowserContext): Promise<Page> {
   const page = await plainPage(context);
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
+  authenticators.set(page, { cdp, authenticatorId });
   return page;
+}
+
+/** The DevTools session and virtual authenticator of each page made by `pageWithAuthenticator`. */
+const authenticators = new WeakMap<Page, { cdp: CDPSession; authenticatorId: string }>();
+
+/** The credentials held by the virtual authenticator of `page` (id, RP ID, private key, user handle, counter). */
+async function listCredentials(page: Page) {
+  const { cdp, authenticatorId } = authenticators.get(page)!;
+  return (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
 }
 
 /** The password form; answers once the console shows the second step or a signed-in page. */
@@ -173,17 +183,18 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
 
   /**
    * A passwordless login whose ceremony runs in `page` (whatever its origin), with
-   * options and answer going to server A from here: what a page elsewhere could
-   * relay. Answers the server's status and code.
+   * options and answer going to `server` (A unless named) from here: what a page
+   * elsewhere could relay; `rpId` overrides the RP ID the page asks to sign for.
+   * Answers the server's status and code.
    */
-  async function passwordlessFrom(page: Page): Promise<{ status: number; code: string }> {
-    const t = ((await (await a.server.fetch('/auth/get_t')).json()) as { data: { t: string } }).data.t;
-    const options = ((await (await a.server.fetch(`/auth/passkey/options?t=${t}`)).json()) as { data: unknown }).data;
+  async function passwordlessFrom(page: Page, server = a.server, rpId?: string): Promise<{ status: number; code: string }> {
+    const t = ((await (await server.fetch('/auth/get_t')).json()) as { data: { t: string } }).data.t;
+    const options = ((await (await server.fetch(`/auth/passkey/options?t=${t}`)).json()) as { data: object }).data;
     const credential = await page.evaluate(async (json) => {
       const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json as PublicKeyCredentialRequestOptionsJSON);
       return ((await navigator.credentials.get({ publicKey })) as PublicKeyCredential).toJSON();
-    }, options);
-    const answer = await a.server.fetch('/auth/passkey/login', {
+    }, rpId ? { ...options, rpId } : options);
+    const answer = await server.fetch('/auth/passkey/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ t, credential }),
@@ -208,6 +219,37 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
     await page.goto(`${a.base}/console/#/login`);
     expect(await passwordlessFrom(page)).toEqual({ status: 200, code: '00000' });
     await context.close();
+  });
+
+  it('a passkey signed for another RP ID is refused with 10061 from an origin the server accepts, where signing for the server’s RP ID signs in', async () => {
+    // A server whose RP ID is `app.localhost`, its console on http://login.app.localhost:<port> (Chromium
+    // resolves *.localhost to itself, as secure contexts). A page there may ask for either RP ID:
+    // `app.localhost` (a suffix of its name) or `login.app.localhost` (its name), so only the RP ID differs.
+    const b = await startOn((port) => `http://login.app.localhost:${port}`, { DUOTOKEN_WEBAUTHN_RP_ID: 'app.localhost' });
+    const base = b.base.replace('//localhost', '//login.app.localhost');
+    try {
+      await b.server.runtime.services.admin.createUser({ account: 'petra', password: PASSWORD, name: 'petra' }, actor);
+      const context = await browser.newContext();
+      const page = await pageWithAuthenticator(context);
+      await enterPassword(page, base, 'petra', PASSWORD);
+      await settled(page, '/account');
+      await page.click(byId('passkey-add'));
+      await page.locator(byId('passkey-row')).waitFor();
+
+      // The control first: the page signing for the server's RP ID is accepted.
+      await page.goto(`${base}/console/#/login`);
+      expect(await passwordlessFrom(page, b.server)).toEqual({ status: 200, code: '00000' });
+      // Then the same key pair and credential id, held for the other RP ID: what signs for a look-alike RP ID.
+      const [registered] = await listCredentials(page);
+      expect(registered?.rpId).toBe('app.localhost');
+      const { cdp, authenticatorId } = authenticators.get(page)!;
+      await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: registered!.credentialId });
+      await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...registered!, rpId: 'login.app.localhost' } });
+      expect(await passwordlessFrom(page, b.server, 'login.app.localhost')).toEqual({ status: 401, code: '10061' });
+      await context.close();
+    } finally {
+      await b.server.close();
+    }
   });
 
   it('admin: sees a user’s factors and resets them; an old sign-in is asked for the password first (step-up) and the reset then goes through', async () => {
