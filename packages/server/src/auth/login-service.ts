@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEvent, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
 import { randomId } from '../crypto/random-id.js';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
@@ -54,6 +54,11 @@ export interface LoginAuthentication {
   amr: string[];
   /** Unix ms. */
   authTimeMs: number;
+  /**
+   * Audit events of the authentication itself (a second factor's success),
+   * written in the session's transaction: they and the session commit together.
+   */
+  events?: readonly AuditEvent[];
 }
 
 /** Whether a login needs a second step, decided before its password is checked. */
@@ -204,6 +209,7 @@ export class LoginService {
       amr: auth.amr.join(' '),
     };
     const refresh = await store.transaction(async (tx) => {
+      for (const event of auth.events ?? []) await audit.record(event, tx);
       await tx.createSession(session);
       const r = await issuer.insertRefreshToken(tx, session);
       await audit.record(

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEvent, AuditLog } from '../audit/audit-log.js';
 import type { Lockout } from '../auth/lockout.js';
 import type { LoginService } from '../auth/login-service.js';
 import type { Clock } from '../clock/clock.js';
@@ -65,8 +65,8 @@ export class MfaLogin {
         await audit.record({ type: 'login.locked', ...event, details: { ...event.details, hard: checked.locked === 'hard' } });
       throw new AuthError('MFA_WRONG');
     }
-    await audit.record({ type: 'mfa.success', ...event });
-    const tokens = await login.openSession(user, ticket, { amr: checked.amr, authTimeMs: clock.now() });
+    const success: AuditEvent = { type: 'mfa.success', ...event };
+    const tokens = await login.openSession(user, ticket, { amr: checked.amr, authTimeMs: clock.now(), events: [success] });
     if (!input.rememberDevice || !devices.enabled) return { tokens, dialect: ticket.dialect };
     const device = await devices.remember(user.id);
     await audit.record({ type: 'mfa.device_remembered', ...event, sessionId: tokens.sessionId });

@@ -1,5 +1,5 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEvent, AuditLog } from '../audit/audit-log.js';
 import type { ChallengeService } from '../auth/challenge-service.js';
 import type { LoginService } from '../auth/login-service.js';
 import type { Clock } from '../clock/clock.js';
@@ -41,11 +41,11 @@ export class PasskeyLogin {
     }
     const user = await store.findUserById(checked.userId);
     if (!user || user.status !== 'active') throw new AuthError('ACCOUNT_DISABLED');
-    await audit.record({ type: 'mfa.success', userId: user.id, ip: client.ip, details: { method: 'webauthn', via: 'passkey_login' } });
+    const success: AuditEvent = { type: 'mfa.success', userId: user.id, ip: client.ip, details: { method: 'webauthn', via: 'passkey_login' } };
     return login.openSession(
       user,
       { dialect: 'standard', companyId: undefined, client },
-      { amr: ['hwk', 'user', 'mfa'], authTimeMs: clock.now() },
+      { amr: ['hwk', 'user', 'mfa'], authTimeMs: clock.now(), events: [success] },
     );
   }
 }

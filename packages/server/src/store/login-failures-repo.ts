@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
 import type { Database, LoginFailuresTable } from './schema.js';
 
 export type LoginFailureRow = Selectable<LoginFailuresTable>;
@@ -28,21 +29,80 @@ export interface RecordedFailure {
   lockedUntil: number;
 }
 
-const big = (n: number) => sql<number>`cast(${n} as bigint)`;
+const big = (n: unknown) => sql<number>`cast(${n} as bigint)`;
 
-/** `locked_until` once the failures are `count` (an SQL expression), or `otherwise` while below the threshold. */
-function lockExpression(count: RawBuilder<number>, now: number, s: LockSchedule, otherwise: RawBuilder<number>): RawBuilder<number> {
+/**
+ * `locked_until` once the failures are `count` (an SQL expression), or
+ * `otherwise` while below the threshold; `now` is an SQL expression too, so
+ * that the statement is compiled once per schedule.
+ */
+function lockExpression(count: RawBuilder<number>, now: RawBuilder<number>, s: LockSchedule, otherwise: RawBuilder<number>): RawBuilder<number> {
   const whens: RawBuilder<unknown>[] = [];
   if (s.hardLimit > 0) whens.push(sql`when ${count} >= ${s.hardLimit} then ${big(s.hardUntil)}`);
   s.stepsMs.forEach((ms, i) => {
     const last = i === s.stepsMs.length - 1;
-    whens.push(sql`when ${count} ${last ? sql`>=` : sql`=`} ${s.threshold + i} then ${big(now + ms)}`);
+    whens.push(sql`when ${count} ${last ? sql`>=` : sql`=`} ${s.threshold + i} then ${now} + ${big(ms)}`);
   });
   return sql<number>`case ${sql.join(whens, sql` `)} else ${otherwise} end`;
 }
 
 /** One fewer in flight, never below zero (a stale count may have been reset under a late finisher). */
 const oneLessInFlight = sql<number>`case when login_failures.inflight > 0 then login_failures.inflight - 1 else 0 end`;
+
+/** A prepared statement per lock schedule (a server has one; tests make several). */
+function perSchedule<R>(build: (schedule: LockSchedule) => R): (schedule: LockSchedule) => R {
+  const bySchedule = new WeakMap<LockSchedule, R>();
+  return (schedule) => {
+    let built = bySchedule.get(schedule);
+    if (!built) bySchedule.set(schedule, (built = build(schedule)));
+    return built;
+  };
+}
+
+/** The statements of every password check, compiled once per store (and schedule). */
+export function loginFailureQueries() {
+  return {
+    reserve: perSchedule(
+      (schedule) =>
+        new PreparedQuery((db, p: { key: string; now: number; staleBefore: number }) => {
+          const live = sql<number>`(case when login_failures.inflight_at < ${big(p.staleBefore)} then 0 else login_failures.inflight end)`;
+          const room = sql<number>`(case when login_failures.count >= ${schedule.threshold} then 1 else ${schedule.threshold} - login_failures.count end)`;
+          return db
+            .insertInto('login_failures')
+            .values({ key: p.key, count: 0, inflight: 1, inflight_at: p.now, last_failure_at: 0, locked_until: 0 })
+            .onConflict((oc) =>
+              oc
+                .column('key')
+                .doUpdateSet({ inflight: sql<number>`${live} + 1`, inflight_at: p.now })
+                .where((eb) => eb.and([eb('login_failures.locked_until', '<=', p.now), eb(live, '<', room)])),
+            )
+            .returning('inflight');
+        }),
+    ),
+    record: perSchedule(
+      (schedule) =>
+        new PreparedQuery((db, p: { key: string; now: number }) => {
+          const next = sql<number>`login_failures.count + 1`;
+          return db
+            .updateTable('login_failures')
+            .set({
+              count: next,
+              inflight: oneLessInFlight,
+              last_failure_at: p.now,
+              locked_until: lockExpression(next, big(p.now), schedule, sql<number>`login_failures.locked_until`),
+            })
+            .where('key', '=', p.key)
+            .returning(['count', 'locked_until']);
+        }),
+    ),
+    forgive: new PreparedQuery((db, p: { key: string }) =>
+      db.updateTable('login_failures').set({ count: 0, locked_until: 0, inflight: oneLessInFlight }).where('key', '=', p.key),
+    ),
+    release: new PreparedQuery((db, p: { key: string }) =>
+      db.updateTable('login_failures').set({ inflight: oneLessInFlight }).where('key', '=', p.key),
+    ),
+  };
+}
 
 /**
  * Login attempts per account key, kept in the database so that they survive
@@ -56,7 +116,7 @@ const oneLessInFlight = sql<number>`case when login_failures.inflight > 0 then l
  * the failures still allowed (issue #12 finding 1). Right passwords finishing
  * in any order never count against each other.
  */
-export function loginFailuresRepo(db: Kysely<Database>) {
+export function loginFailuresRepo(db: Kysely<Database>, q: ReturnType<typeof loginFailureQueries>) {
   return {
     findLoginFailures(key: string): Promise<LoginFailureRow | undefined> {
       return db.selectFrom('login_failures').selectAll().where('key', '=', key).executeTakeFirst();
@@ -68,44 +128,20 @@ export function loginFailuresRepo(db: Kysely<Database>) {
      * are serialised by the row.
      */
     async reserveLoginAttempt(key: string, now: number, schedule: LockSchedule): Promise<boolean> {
-      const live = sql<number>`(case when login_failures.inflight_at < ${big(now - schedule.inflightStaleMs)} then 0 else login_failures.inflight end)`;
-      const room = sql<number>`(case when login_failures.count >= ${schedule.threshold} then 1 else ${schedule.threshold} - login_failures.count end)`;
-      const row = await db
-        .insertInto('login_failures')
-        .values({ key, count: 0, inflight: 1, inflight_at: now, last_failure_at: 0, locked_until: 0 })
-        .onConflict((oc) =>
-          oc
-            .column('key')
-            .doUpdateSet({ inflight: sql<number>`${live} + 1`, inflight_at: now })
-            .where((eb) => eb.and([eb('login_failures.locked_until', '<=', now), eb(live, '<', room)])),
-        )
-        .returning('inflight')
-        .executeTakeFirst();
-      return row !== undefined;
+      return (await q.reserve(schedule).execute(db, { key, now, staleBefore: now - schedule.inflightStaleMs })).length === 1;
     },
     /** A wrong password (or second-factor code): one more failure, and the lock it causes. */
     async recordLoginFailure(key: string, now: number, schedule: LockSchedule): Promise<RecordedFailure> {
-      const next = sql<number>`login_failures.count + 1`;
-      const row = await db
-        .updateTable('login_failures')
-        .set({
-          count: next,
-          inflight: oneLessInFlight,
-          last_failure_at: now,
-          locked_until: lockExpression(next, now, schedule, sql<number>`login_failures.locked_until`),
-        })
-        .where('key', '=', key)
-        .returning(['count', 'locked_until'])
-        .executeTakeFirst();
+      const row = await q.record(schedule).executeTakeFirst(db, { key, now });
       return { count: Number(row?.count ?? 0), lockedUntil: Number(row?.locked_until ?? 0) };
     },
     /** A right password: the failures are forgiven and any lock lifted. */
     async forgiveLoginAttempts(key: string): Promise<void> {
-      await db.updateTable('login_failures').set({ count: 0, locked_until: 0, inflight: oneLessInFlight }).where('key', '=', key).execute();
+      await q.forgive.execute(db, { key });
     },
     /** An attempt that ends neither right nor wrong (refused by a limit, or a password while a second factor is due): no longer in flight. */
     async releaseLoginAttempt(key: string): Promise<void> {
-      await db.updateTable('login_failures').set({ inflight: oneLessInFlight }).where('key', '=', key).execute();
+      await q.release.execute(db, { key });
     },
     /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
     async countLocksInForce(now: number): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
 import type { Database, MfaDevicesTable, MfaTotpTable, WebauthnCredentialsTable } from './schema.js';
 
 export type MfaTotpRow = Selectable<MfaTotpTable>;
@@ -12,8 +13,44 @@ export interface MfaFactorCounts {
   passkeys: number;
 }
 
+/** The statements of every login (factors) and of its second step (recovery code), compiled once per store. */
+export function mfaQueries() {
+  return {
+    countFactors: new PreparedQuery((db, p: { userId: number }) =>
+      db.selectNoFrom((eb) => [
+        eb
+          .selectFrom('mfa_totp')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('user_id', '=', p.userId)
+          .where('enabled_at', 'is not', null)
+          .as('totp'),
+        eb
+          .selectFrom('mfa_recovery_codes')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('user_id', '=', p.userId)
+          .where('used_at', 'is', null)
+          .as('codes'),
+        eb
+          .selectFrom('webauthn_credentials')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('user_id', '=', p.userId)
+          .as('keys'),
+      ]),
+    ),
+    useRecoveryCode: new PreparedQuery((db, p: { userId: number; codeHash: string; now: number }) =>
+      db
+        .updateTable('mfa_recovery_codes')
+        .set({ used_at: p.now })
+        .where('user_id', '=', p.userId)
+        .where('code_hash', '=', p.codeHash)
+        .where('used_at', 'is', null)
+        .returning('id'),
+    ),
+  };
+}
+
 /** Second factors: TOTP, recovery codes, remembered devices, WebAuthn credentials (migration 0006). */
-export function mfaRepo(db: Kysely<Database>) {
+export function mfaRepo(db: Kysely<Database>, q: ReturnType<typeof mfaQueries>) {
   return {
     async findTotp(userId: number): Promise<MfaTotpRow | undefined> {
       return db.selectFrom('mfa_totp').selectAll().where('user_id', '=', userId).executeTakeFirst();
@@ -73,32 +110,13 @@ export function mfaRepo(db: Kysely<Database>) {
 
     /** Spends one recovery code: a conditional UPDATE, so a code works once even when presented twice at once. */
     async useRecoveryCode(userId: number, codeHash: string, now: number): Promise<boolean> {
-      const r = await db
-        .updateTable('mfa_recovery_codes')
-        .set({ used_at: now })
-        .where('user_id', '=', userId)
-        .where('code_hash', '=', codeHash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return (await q.useRecoveryCode.execute(db, { userId, codeHash, now })).length === 1;
     },
 
+    /** One statement (every password login asks it, of known and unknown accounts alike). */
     async countMfaFactors(userId: number): Promise<MfaFactorCounts> {
-      const [totp, codes, keys] = await Promise.all([
-        db.selectFrom('mfa_totp').select('user_id').where('user_id', '=', userId).where('enabled_at', 'is not', null).executeTakeFirst(),
-        db
-          .selectFrom('mfa_recovery_codes')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('user_id', '=', userId)
-          .where('used_at', 'is', null)
-          .executeTakeFirstOrThrow(),
-        db
-          .selectFrom('webauthn_credentials')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('user_id', '=', userId)
-          .executeTakeFirstOrThrow(),
-      ]);
-      return { totp: totp !== undefined, recoveryCodesLeft: Number(codes.n), passkeys: Number(keys.n) };
+      const row = (await q.countFactors.executeTakeFirst(db, { userId }))!;
+      return { totp: Number(row.totp) > 0, recoveryCodesLeft: Number(row.codes), passkeys: Number(row.keys) };
     },
 
     async insertMfaDevice(row: MfaDeviceRow): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Insertable } from 'kysely';
-import type { AuditEventRow, AuditFilter } from './audit-repo.js';
+import type { AuditEventInsert, AuditEventRow, AuditFilter } from './audit-repo.js';
 import type { CompanyFilter, CompanyMemberRow, CompanyRow, CompanyWithMembers, MembershipView } from './companies-repo.js';
 import type { LockSchedule, LoginFailureRow, RecordedFailure } from './login-failures-repo.js';
 import type { RefreshTokenRow } from './refresh-tokens-repo.js';
 import type { LiveRotated, LiveRotation } from './live-rotation-repo.js';
 import type { MfaDeviceRow, MfaFactorCounts, MfaTotpRow, WebauthnCredentialRow } from './mfa-repo.js';
 import type { RefreshVerdict } from './refresh-verdict.js';
-import type { AuditEventsTable, RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
+import type { RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
 import type { FencedSession, LiveSessionFilter, LiveSessionWithUser, SessionContext, SessionRow } from './sessions-repo.js';
 import type { SigningKeyRow } from './signing-keys-repo.js';
 import type { UserFilter, UserPageQuery, UserRow } from './users-repo.js';
@@ -165,7 +165,7 @@ export interface SigningKeysRepo {
 
 /** The audit log. */
 export interface AuditRepo {
-  insertAuditEvent(row: Insertable<AuditEventsTable>): Promise<void>;
+  insertAuditEvent(row: AuditEventInsert): Promise<void>;
   /** Newest first, paged by `beforeId`. */
   queryAuditEvents(f: AuditFilter): Promise<AuditEventRow[]>;
   /** How many events of each of `types` happened in [since, until) (types with none are absent). */

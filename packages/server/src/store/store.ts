@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { auditRepo } from './audit-repo.js';
+import { auditQueries, auditRepo } from './audit-repo.js';
 import { companiesRepo, companyQueries } from './companies-repo.js';
 import type { DatabaseTraits } from './database-traits.js';
 import { liveRotationQueries, liveRotationRepo } from './live-rotation-repo.js';
-import { loginFailuresRepo } from './login-failures-repo.js';
-import { mfaRepo } from './mfa-repo.js';
+import { loginFailureQueries, loginFailuresRepo } from './login-failures-repo.js';
+import { mfaQueries, mfaRepo } from './mfa-repo.js';
 import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
@@ -54,6 +54,9 @@ function preparedQueries(traits: DatabaseTraits) {
     refreshTokens: refreshTokenQueries(traits),
     liveRotation: liveRotationQueries(traits),
     whoAmI: whoAmIQueries(),
+    audit: auditQueries(),
+    loginFailures: loginFailureQueries(),
+    mfa: mfaQueries(),
   };
 }
 
@@ -69,9 +72,9 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits),
     whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
-    auditRepo(db),
-    loginFailuresRepo(db),
-    mfaRepo(db),
+    auditRepo(db, q.audit),
+    loginFailuresRepo(db, q.loginFailures),
+    mfaRepo(db, q.mfa),
   );
 }
 

@@ -50,10 +50,11 @@ export function normalizeAccount(account: string): string {
   return account.normalize('NFKC').trim().toLowerCase();
 }
 
-/** Statements of the hot paths (`/auth/me`), compiled once per store. */
+/** Statements of the hot paths (`/auth/me`, logins), compiled once per store. */
 export function userQueries() {
   return {
     byId: new PreparedQuery((db, p: { id: number }) => db.selectFrom('users').selectAll().where('id', '=', p.id)),
+    byAccount: new PreparedQuery((db, p: { account: string }) => db.selectFrom('users').selectAll().where('account', '=', p.account)),
   };
 }
 
@@ -76,7 +77,7 @@ export function usersRepo(db: Kysely<Database>, q: ReturnType<typeof userQueries
         .executeTakeFirstOrThrow();
     },
     findUserByAccount(account: string): Promise<UserRow | undefined> {
-      return db.selectFrom('users').selectAll().where('account', '=', normalizeAccount(account)).executeTakeFirst();
+      return q.byAccount.executeTakeFirst(db, { account: normalizeAccount(account) });
     },
     findUserById(id: number): Promise<UserRow | undefined> {
       return q.byId.executeTakeFirst(db, { id });
