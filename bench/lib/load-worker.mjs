@@ -100,11 +100,19 @@ function summarise(result, chain) {
  * flight when a run stops may rotate a token whose answer is never read, and
  * a chain must not start the measured run on a token already spent.
  */
+/** Pause between the warm-up and the measured run. */
+const SETTLE_MS = 500;
+
 async function runJob(job) {
   const isChain = job.main.kind === 'chain';
   if (job.warmupSeconds > 0) {
     const warm = isChain ? chainRequests({ ...job.main, tokens: job.main.warmupTokens }) : undefined;
     await autocannon(optionsOf(job.main, job.url, job.warmupSeconds, warm));
+    // The warm-up's last requests are still being answered when it stops (a
+    // login takes tens of ms): let them end, so that the measured run does not
+    // start on top of them (eight logins of one account on top of eight others
+    // pass the lockout's bound of ten checks in flight and are refused).
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   }
   const chain = isChain ? chainRequests(job.main) : undefined;
   process.send({ id: job.id, phase: 'measuring' });
