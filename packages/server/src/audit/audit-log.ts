@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
+import type { AuditEventInsert } from '../store/audit-repo.js';
 import type { Repos } from '../store/store.js';
 import { subjectOf } from './audit-subject.js';
 
@@ -81,8 +82,19 @@ export class AuditLog {
   }
 
   async record(event: AuditEvent, tx: Repos = this.repos): Promise<void> {
+    const { row, announce } = this.rowOf(event);
+    await tx.insertAuditEvent(row);
+    announce();
+  }
+
+  /**
+   * The row of `event`, and what recording it says once the row is written
+   * (the log line, the listeners): for a caller that writes the row in one
+   * statement with others (`openLoginSession`).
+   */
+  rowOf(event: AuditEvent): { row: AuditEventInsert; announce: () => void } {
     const at = this.clock.now();
-    await tx.insertAuditEvent({
+    const row = {
       at,
       type: event.type,
       user_id: event.userId ?? null,
@@ -90,8 +102,14 @@ export class AuditLog {
       ip: event.ip ?? null,
       details: JSON.stringify(event.details ?? {}),
       subject_id: subjectOf(event),
-    });
-    this.logger.info({ audit: { ...event, at } }, `audit ${event.type}`);
-    if (this.listeners.length) this.emit({ ...event, at });
+    };
+    return {
+      row,
+      announce: () => {
+        this.logger.info({ audit: { ...event, at } }, `audit ${event.type}`);
+        if (this.listeners.length) this.emit({ ...event, at });
+      },
+    };
   }
+
 }

@@ -208,17 +208,32 @@ export class LoginService {
       auth_time: auth.authTimeMs,
       amr: auth.amr.join(' '),
     };
-    const refresh = await store.transaction(async (tx) => {
-      for (const event of auth.events ?? []) await audit.record(event, tx);
-      await tx.createSession(session);
-      const r = await issuer.insertRefreshToken(tx, session);
-      await audit.record(
-        { type: 'login.success', userId: user.id, sessionId: session.id, ip: input.client.ip, details: { dialect: input.dialect } },
-        tx,
-      );
-      await this.deps.limits.enforce(tx, session);
-      return r;
-    });
+    const loginEvent: AuditEvent = {
+      type: 'login.success',
+      userId: user.id,
+      sessionId: session.id,
+      ip: input.client.ip,
+      details: { dialect: input.dialect },
+    };
+    const events = [...(auth.events ?? []), loginEvent];
+    let refresh: { token: string; expiresAtMs: number };
+    if (this.deps.limits.off) {
+      // Nothing to displace: the session, its token and its events in one write (one statement on PostgreSQL).
+      const minted = issuer.newRefreshToken(session);
+      const written = events.map((event) => audit.rowOf(event));
+      const rows = written.map((w) => w.row);
+      await store.openLoginSession({ session, refresh: minted.row, events: [rows[0]!, ...rows.slice(1)] });
+      for (const w of written) w.announce();
+      refresh = minted;
+    } else {
+      refresh = await store.transaction(async (tx) => {
+        await tx.createSession(session);
+        const r = await issuer.insertRefreshToken(tx, session);
+        for (const event of events) await audit.record(event, tx);
+        await this.deps.limits.enforce(tx, session);
+        return r;
+      });
+    }
     return issuer.pair(session, user.is_admin === 1, roles, refresh);
   }
 }

@@ -3,6 +3,7 @@ import { randomId } from '../crypto/random-id.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token-codec.js';
 import type { Repos } from '../store/store.js';
+import type { RefreshTokenInsert } from '../store/refresh-tokens-repo.js';
 import type { SessionRow } from '../store/sessions-repo.js';
 import type { IssuedTokens } from './issued-tokens.js';
 
@@ -38,18 +39,20 @@ export class TokenIssuer {
     session: Pick<SessionRow, 'id' | 'expires_at'>,
     jti = randomId(),
   ): Promise<{ jti: string; token: string; expiresAtMs: number }> {
+    const minted = this.newRefreshToken(session, jti);
+    await tx.insertRefreshToken(minted.row);
+    return minted;
+  }
+
+  /** A new refresh token of `session` and the row that stores it, for a caller that inserts it with other rows. */
+  newRefreshToken(
+    session: Pick<SessionRow, 'id' | 'expires_at'>,
+    jti = randomId(),
+  ): { jti: string; token: string; expiresAtMs: number; row: RefreshTokenInsert } {
     const now = this.clock.now();
-    const token = this.codec.mint(jti);
     const expiresAtMs = Math.min(this.refreshExpiryFrom(now), Number(session.expires_at));
-    await tx.insertRefreshToken({
-      jti,
-      session_id: session.id,
-      issued_at: now,
-      expires_at: expiresAtMs,
-      consumed_at: null,
-      successor_jti: null,
-    });
-    return { jti, token, expiresAtMs };
+    const row = { jti, session_id: session.id, issued_at: now, expires_at: expiresAtMs, consumed_at: null, successor_jti: null };
+    return { jti, token: this.codec.mint(jti), expiresAtMs, row };
   }
 
   /** Rebuilds the token string of a stored `jti` (grace window, non-rotating dialects). */

@@ -5,6 +5,7 @@ import { judgeConsumedRefreshToken, type JudgedRefreshToken, type RefreshVerdict
 import type { Database, RefreshTokensTable } from './schema.js';
 
 export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+export type RefreshTokenInsert = Insertable<RefreshTokensTable>;
 
 /** PostgreSQL's clock at the moment the expression is evaluated, in unix ms (`clock_timestamp()`, not the transaction's start). */
 const DATABASE_NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;

@@ -6,6 +6,7 @@ import type { RefreshTokenRow } from './refresh-tokens-repo.js';
 import type { LiveRotated, LiveRotation } from './live-rotation-repo.js';
 import type { MfaDeviceRow, MfaFactorCounts, MfaTotpRow, WebauthnCredentialRow } from './mfa-repo.js';
 import type { RefreshVerdict } from './refresh-verdict.js';
+import type { SessionOpening } from './session-opening-repo.js';
 import type { RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
 import type { FencedSession, LiveSessionFilter, LiveSessionWithUser, SessionContext, SessionRow } from './sessions-repo.js';
 import type { SigningKeyRow } from './signing-keys-repo.js';
@@ -193,6 +194,12 @@ export interface LoginFailuresRepo {
   clearLoginFailures(key: string): Promise<void>;
 }
 
+/** A login's session, first refresh token and audit events written together (session-opening-repo.ts). */
+export interface SessionOpeningRepo {
+  /** On PostgreSQL one statement; elsewhere one transaction (or the caller's). */
+  openLoginSession(o: SessionOpening): Promise<void>;
+}
+
 /** The common refresh in one capability (one statement on PostgreSQL; live-rotation-repo.ts). */
 export interface LiveRotationRepo {
   /**
@@ -254,6 +261,7 @@ export interface BoundRepos
     SessionsRepo,
     RefreshTokensRepo,
     LiveRotationRepo,
+    SessionOpeningRepo,
     WhoAmIRepo,
     SigningKeysRepo,
     AuditRepo,

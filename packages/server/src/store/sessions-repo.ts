@@ -3,6 +3,7 @@ import { PreparedQuery } from './prepared-query.js';
 import type { Database, SessionsTable } from './schema.js';
 
 export type SessionRow = Selectable<SessionsTable>;
+export type SessionInsert = Insertable<SessionsTable>;
 
 /** What a listing of live sessions across users filters on; every field optional. */
 export interface LiveSessionFilter {

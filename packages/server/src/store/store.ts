@@ -10,6 +10,7 @@ import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
+import { sessionOpeningRepo } from './session-opening-repo.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
 import { signingKeysRepo } from './signing-keys-repo.js';
 import { userQueries, usersRepo } from './users-repo.js';
@@ -70,6 +71,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
     liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits),
+    sessionOpeningRepo(db, q.refreshTokens, q.audit, q.traits),
     whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
     auditRepo(db, q.audit),

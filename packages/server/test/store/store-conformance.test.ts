@@ -338,6 +338,43 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(await store.countLiveRefreshTokens(sid, T0 + 100)).toBe(1);
   });
 
+  it('a login session opens whole (session, first token, events) or not at all', async () => {
+    const session = (sid: string) => ({
+      id: sid,
+      user_id: alice,
+      company_id: null,
+      version: 1,
+      dialect: 'standard',
+      device_type: null,
+      ip: '127.0.0.1',
+      user_agent: 'test',
+      created_at: T0,
+      last_used_at: T0,
+      expires_at: T0 + 86_400_000,
+      revoked_at: null,
+      revoke_reason: null,
+      fenced_at: 0,
+      auth_time: T0,
+      amr: 'pwd otp mfa',
+    });
+    const refresh = (sid: string, jti = id()) => ({ jti, session_id: sid, issued_at: T0, expires_at: T0 + 3_600_000, consumed_at: null, successor_jti: null });
+    const event = (type: string, sid: string) => ({ at: T0, type, user_id: alice, session_id: sid, ip: null, details: '{}', subject_id: alice });
+    const sid = id();
+    const token = refresh(sid);
+    await store.openLoginSession({ session: session(sid), refresh: token, events: [event('mfa.success', sid), event('login.success', sid)] });
+    expect(await store.findSession(sid)).toMatchObject({ user_id: alice, amr: 'pwd otp mfa' });
+    expect(await store.findRefreshToken(token.jti)).toMatchObject({ session_id: sid, consumed_at: null });
+    const events = await store.queryAuditEvents({ sessionId: sid, limit: 10 });
+    expect(events.map((e) => e.type)).toEqual(['login.success', 'mfa.success']);
+    // A token id already taken: the statement fails, and neither the new session nor its events remain.
+    const other = id();
+    await expect(
+      store.openLoginSession({ session: session(other), refresh: refresh(other, token.jti), events: [event('login.success', other)] }),
+    ).rejects.toThrow();
+    expect(await store.findSession(other)).toBeUndefined();
+    expect(await store.queryAuditEvents({ sessionId: other, limit: 10 })).toEqual([]);
+  });
+
   it('race: of 20 concurrent consumes of one refresh token exactly one wins', async () => {
     const sid = await newSession(alice);
     const token = await newToken(sid);

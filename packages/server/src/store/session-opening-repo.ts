@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { AuditEventInsert, auditQueries } from './audit-repo.js';
+import type { DatabaseTraits } from './database-traits.js';
+import type { RefreshTokenInsert, refreshTokenQueries } from './refresh-tokens-repo.js';
+import type { Database } from './schema.js';
+import type { SessionInsert } from './sessions-repo.js';
+
+/** The rows a login writes when it opens a session: the session, its first refresh token, its audit events. */
+export interface SessionOpening {
+  session: SessionInsert;
+  refresh: RefreshTokenInsert;
+  /** At least the login's own event. */
+  events: readonly [AuditEventInsert, ...AuditEventInsert[]];
+}
+
+/**
+ * A login's session opened as one capability: on PostgreSQL one statement
+ * (data-modifying CTEs; the refresh token's foreign key is checked at the
+ * statement's end, when its session is there), so one round trip instead of
+ * five (BEGIN, three inserts, COMMIT); elsewhere the inserts in one
+ * transaction. Either way all of it lands, or none.
+ */
+export function sessionOpeningRepo(
+  db: Kysely<Database>,
+  tokens: ReturnType<typeof refreshTokenQueries>,
+  audit: ReturnType<typeof auditQueries>,
+  traits: DatabaseTraits,
+) {
+  const inTransaction = async (o: SessionOpening, tx: Kysely<Database>) => {
+    await tx.insertInto('sessions').values(o.session).execute();
+    await tokens.insert.execute(tx, o.refresh);
+    for (const event of o.events) await audit.insert.execute(tx, event);
+  };
+  return {
+    async openLoginSession(o: SessionOpening): Promise<void> {
+      if (db.isTransaction) return inTransaction(o, db);
+      if (!traits.supportsWritableCtes) return db.transaction().execute((tx) => inTransaction(o, tx));
+      await db
+        .with('s', (d) => d.insertInto('sessions').values(o.session).returning('id'))
+        .with('r', (d) => d.insertInto('refresh_tokens').values(o.refresh).returning('jti'))
+        .insertInto('audit_events')
+        .values([...o.events])
+        .execute();
+    },
+  };
+}
