@@ -190,10 +190,13 @@ describe.skipIf(!BROWSER_PATH)('second factors in the console, real Chromium wit
   async function passwordlessFrom(page: Page, server = a.server, rpId?: string): Promise<{ status: number; code: string }> {
     const t = ((await (await server.fetch('/auth/get_t')).json()) as { data: { t: string } }).data.t;
     const options = ((await (await server.fetch(`/auth/passkey/options?t=${t}`)).json()) as { data: object }).data;
-    const credential = await page.evaluate(async (json) => {
-      const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json as PublicKeyCredentialRequestOptionsJSON);
-      return ((await navigator.credentials.get({ publicKey })) as PublicKeyCredential).toJSON();
-    }, rpId ? { ...options, rpId } : options);
+    const credential = await page.evaluate(
+      async (json) => {
+        const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json as PublicKeyCredentialRequestOptionsJSON);
+        return ((await navigator.credentials.get({ publicKey })) as PublicKeyCredential).toJSON();
+      },
+      rpId ? { ...options, rpId } : options,
+    );
     const answer = await server.fetch('/auth/passkey/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

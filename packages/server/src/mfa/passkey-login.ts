@@ -41,7 +41,12 @@ export class PasskeyLogin {
     }
     const user = await store.findUserById(checked.userId);
     if (!user || user.status !== 'active') throw new AuthError('ACCOUNT_DISABLED');
-    const success: AuditEvent = { type: 'mfa.success', userId: user.id, ip: client.ip, details: { method: 'webauthn', via: 'passkey_login' } };
+    const success: AuditEvent = {
+      type: 'mfa.success',
+      userId: user.id,
+      ip: client.ip,
+      details: { method: 'webauthn', via: 'passkey_login' },
+    };
     return login.openSession(
       user,
       { dialect: 'standard', companyId: undefined, client },

@@ -24,13 +24,26 @@ export interface AuditFilter {
   beforeId?: number;
 }
 
-/** Every column of an event, as the audit log writes it (the insert is one prepared statement). */
-export type AuditEventInsert = Required<Omit<Insertable<AuditEventsTable>, 'id'>>;
+/** A new event; the columns left out are null. */
+export type AuditEventInsert = Omit<Insertable<AuditEventsTable>, 'id'>;
+
+/** Every column of a new event, as the prepared insert binds them. */
+export function auditColumns(row: AuditEventInsert): Required<AuditEventInsert> {
+  return {
+    at: row.at,
+    type: row.type,
+    user_id: row.user_id ?? null,
+    session_id: row.session_id ?? null,
+    ip: row.ip ?? null,
+    details: row.details,
+    subject_id: row.subject_id ?? null,
+  };
+}
 
 /** The insert every login and many other requests make, compiled once per store. */
 export function auditQueries() {
   return {
-    insert: new PreparedQuery((db, p: AuditEventInsert) =>
+    insert: new PreparedQuery((db, p: Required<AuditEventInsert>) =>
       db.insertInto('audit_events').values({
         at: p.at,
         type: p.type,
@@ -48,7 +61,7 @@ export function auditQueries() {
 export function auditRepo(db: Kysely<Database>, q: ReturnType<typeof auditQueries>) {
   return {
     async insertAuditEvent(row: AuditEventInsert): Promise<void> {
-      await q.insert.execute(db, row);
+      await q.insert.execute(db, auditColumns(row));
     },
     /** Newest first, paged by `beforeId`. */
     queryAuditEvents(f: AuditFilter): Promise<AuditEventRow[]> {

@@ -36,7 +36,12 @@ const big = (n: unknown) => sql<number>`cast(${n} as bigint)`;
  * `otherwise` while below the threshold; `now` is an SQL expression too, so
  * that the statement is compiled once per schedule.
  */
-function lockExpression(count: RawBuilder<number>, now: RawBuilder<number>, s: LockSchedule, otherwise: RawBuilder<number>): RawBuilder<number> {
+function lockExpression(
+  count: RawBuilder<number>,
+  now: RawBuilder<number>,
+  s: LockSchedule,
+  otherwise: RawBuilder<number>,
+): RawBuilder<number> {
   const whens: RawBuilder<unknown>[] = [];
   if (s.hardLimit > 0) whens.push(sql`when ${count} >= ${s.hardLimit} then ${big(s.hardUntil)}`);
   s.stepsMs.forEach((ms, i) => {

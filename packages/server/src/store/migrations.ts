@@ -281,12 +281,21 @@ function migrations(traits: DatabaseTraits): Record<string, Migration> {
      */
     '0007_login_failures_inflight': {
       async up(db: Kysely<any>) {
-        await db.schema.alterTable('login_failures').addColumn('inflight', 'integer', (c: any) => c.notNull().defaultTo(0)).execute();
-        await db.schema.alterTable('login_failures').addColumn('inflight_at', 'bigint', (c: any) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('login_failures')
+          .addColumn('inflight', 'integer', (c: any) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable('login_failures')
+          .addColumn('inflight_at', 'bigint', (c: any) => c.notNull().defaultTo(0))
+          .execute();
         await db.schema.alterTable('login_failures').dropColumn('seq').execute();
       },
       async down(db: Kysely<any>) {
-        await db.schema.alterTable('login_failures').addColumn('seq', 'integer', (c: any) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('login_failures')
+          .addColumn('seq', 'integer', (c: any) => c.notNull().defaultTo(0))
+          .execute();
         await db.schema.alterTable('login_failures').dropColumn('inflight_at').execute();
         await db.schema.alterTable('login_failures').dropColumn('inflight').execute();
       },

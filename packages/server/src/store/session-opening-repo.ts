@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AuditEventInsert, auditQueries } from './audit-repo.js';
+import { auditColumns, type AuditEventInsert, type auditQueries } from './audit-repo.js';
 import type { DatabaseTraits } from './database-traits.js';
 import type { RefreshTokenInsert, refreshTokenQueries } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
@@ -29,7 +29,7 @@ export function sessionOpeningRepo(
   const inTransaction = async (o: SessionOpening, tx: Kysely<Database>) => {
     await tx.insertInto('sessions').values(o.session).execute();
     await tokens.insert.execute(tx, o.refresh);
-    for (const event of o.events) await audit.insert.execute(tx, event);
+    for (const event of o.events) await audit.insert.execute(tx, auditColumns(event));
   };
   return {
     async openLoginSession(o: SessionOpening): Promise<void> {

@@ -76,7 +76,13 @@ function upgradeKeepsLocks(open: () => OpenedDatabase, dispose: (opened: OpenedD
         values ('acct:old', 10, ${now}, ${now + 60_000})`.execute(opened.db);
       expect(await migrateToLatest(opened)).toContain('0003_login_failures_seq');
       const store = createStore(opened);
-      const schedule = { threshold: 10, stepsMs: [60_000, 120_000], hardLimit: 0, hardUntil: Number.MAX_SAFE_INTEGER, inflightStaleMs: 60_000 };
+      const schedule = {
+        threshold: 10,
+        stepsMs: [60_000, 120_000],
+        hardLimit: 0,
+        hardUntil: Number.MAX_SAFE_INTEGER,
+        inflightStaleMs: 60_000,
+      };
       expect(await store.reserveLoginAttempt('acct:old', now + 1_000, schedule)).toBe(false);
       expect(await store.reserveLoginAttempt('acct:old', now + 60_000, schedule)).toBe(true);
       expect(await store.recordLoginFailure('acct:old', now + 60_000, schedule)).toEqual({ count: 11, lockedUntil: now + 180_000 });

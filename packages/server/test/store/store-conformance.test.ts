@@ -357,11 +357,30 @@ function storeConformance(open: () => Promise<StoreTarget>) {
       auth_time: T0,
       amr: 'pwd otp mfa',
     });
-    const refresh = (sid: string, jti = id()) => ({ jti, session_id: sid, issued_at: T0, expires_at: T0 + 3_600_000, consumed_at: null, successor_jti: null });
-    const event = (type: string, sid: string) => ({ at: T0, type, user_id: alice, session_id: sid, ip: null, details: '{}', subject_id: alice });
+    const refresh = (sid: string, jti = id()) => ({
+      jti,
+      session_id: sid,
+      issued_at: T0,
+      expires_at: T0 + 3_600_000,
+      consumed_at: null,
+      successor_jti: null,
+    });
+    const event = (type: string, sid: string) => ({
+      at: T0,
+      type,
+      user_id: alice,
+      session_id: sid,
+      ip: null,
+      details: '{}',
+      subject_id: alice,
+    });
     const sid = id();
     const token = refresh(sid);
-    await store.openLoginSession({ session: session(sid), refresh: token, events: [event('mfa.success', sid), event('login.success', sid)] });
+    await store.openLoginSession({
+      session: session(sid),
+      refresh: token,
+      events: [event('mfa.success', sid), event('login.success', sid)],
+    });
     expect(await store.findSession(sid)).toMatchObject({ user_id: alice, amr: 'pwd otp mfa' });
     expect(await store.findRefreshToken(token.jti)).toMatchObject({ session_id: sid, consumed_at: null });
     const events = await store.queryAuditEvents({ sessionId: sid, limit: 10 });
