@@ -215,25 +215,18 @@ export class LoginService {
       ip: input.client.ip,
       details: { dialect: input.dialect },
     };
-    const events = [...(auth.events ?? []), loginEvent];
-    let refresh: { token: string; expiresAtMs: number };
-    if (this.deps.limits.off) {
-      // Nothing to displace: the session, its token and its events in one write (one statement on PostgreSQL).
-      const minted = issuer.newRefreshToken(session);
-      const written = events.map((event) => audit.rowOf(event));
-      const rows = written.map((w) => w.row);
-      await store.openLoginSession({ session, refresh: minted.row, events: [rows[0]!, ...rows.slice(1)] });
-      for (const w of written) w.announce();
-      refresh = minted;
-    } else {
-      refresh = await store.transaction(async (tx) => {
-        await tx.createSession(session);
-        const r = await issuer.insertRefreshToken(tx, session);
-        for (const event of events) await audit.record(event, tx);
+    const written = [...(auth.events ?? []), loginEvent].map((event) => audit.rowOf(event));
+    const refresh = issuer.newRefreshToken(session);
+    const rows = written.map((w) => w.row);
+    const opening = { session, refresh: refresh.row, events: [rows[0]!, ...rows.slice(1)] } as const;
+    // With nothing to displace, one write (one statement on PostgreSQL); else the same rows in the displacing transaction.
+    if (this.deps.limits.off) await store.openLoginSession(opening);
+    else
+      await store.transaction(async (tx) => {
+        await tx.openLoginSession(opening);
         await this.deps.limits.enforce(tx, session);
-        return r;
       });
-    }
+    for (const w of written) w.announce();
     return issuer.pair(session, user.is_admin === 1, roles, refresh);
   }
 }

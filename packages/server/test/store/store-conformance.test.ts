@@ -44,9 +44,9 @@ function storeConformance(open: () => Promise<StoreTarget>) {
   });
   afterAll(() => target?.dispose());
 
-  async function newSession(userId: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) {
-    const sid = id();
-    await store.createSession({
+  /** A live session row of `userId` (what a login writes), with `extra` columns changed. */
+  function sessionRow(sid: string, userId: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) {
+    return {
       id: sid,
       user_id: userId,
       company_id: null,
@@ -62,7 +62,11 @@ function storeConformance(open: () => Promise<StoreTarget>) {
       revoke_reason: null,
       fenced_at: T0,
       ...extra,
-    });
+    };
+  }
+  async function newSession(userId: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) {
+    const sid = id();
+    await store.createSession(sessionRow(sid, userId, extra));
     return sid;
   }
   async function newToken(sessionId: string, issuedAt = T0, expiresAt = T0 + 3_600_000) {
@@ -339,24 +343,7 @@ function storeConformance(open: () => Promise<StoreTarget>) {
   });
 
   it('a login session opens whole (session, first token, events) or not at all', async () => {
-    const session = (sid: string) => ({
-      id: sid,
-      user_id: alice,
-      company_id: null,
-      version: 1,
-      dialect: 'standard',
-      device_type: null,
-      ip: '127.0.0.1',
-      user_agent: 'test',
-      created_at: T0,
-      last_used_at: T0,
-      expires_at: T0 + 86_400_000,
-      revoked_at: null,
-      revoke_reason: null,
-      fenced_at: 0,
-      auth_time: T0,
-      amr: 'pwd otp mfa',
-    });
+    const session = (sid: string) => sessionRow(sid, alice, { fenced_at: 0, auth_time: T0, amr: 'pwd otp mfa' });
     const refresh = (sid: string, jti = id()) => ({
       jti,
       session_id: sid,
