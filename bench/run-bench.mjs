@@ -7,8 +7,8 @@
 // Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
 // --only duotoken,pg,minimal-rotation,express-jwt,better-auth,console   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
-// login, password-flood)   --profile (CPU profiles of the duotoken hot paths, summarised
-// into <date>-profile.md). `minimal-rotation` is the rotation baseline, on
+// login, password-flood, mfa-login)   --profile (CPU profiles of the duotoken hot paths,
+// summarised into <date>-profile.md; of the PostgreSQL store with `--only pg`). `minimal-rotation` is the rotation baseline, on
 // SQLite and, with DUOTOKEN_DATABASE_URL, on PostgreSQL; `better-auth` runs
 // it without and with its cookie cache.
 import { cpus, totalmem, release, platform } from 'node:os';
@@ -502,16 +502,21 @@ async function main() {
       // One profiled server per hot path, so that each profile holds one scenario.
       profiles = [];
       const before = runs.length;
+      // `--only pg` profiles the PostgreSQL store; otherwise the default one.
+      const profiledTarget =
+        ONLY?.has('pg') && !ONLY.has('duotoken') && process.env.DUOTOKEN_DATABASE_URL
+          ? { target: 'duotoken-pg', env: { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL } }
+          : { target: 'duotoken', env: {} };
       for (const scenario of SCENARIOS ?? ['session-check', 'me', 'refresh', 'login']) {
         const profileDir = mkdtempSync(join(tmpdir(), `duotoken-prof-${scenario}-`));
-        log(`profiling duotoken ${scenario} (node --cpu-prof) …`);
-        const profiled = await benchDuotoken('duotoken', {}, { profileDir, only: [scenario] });
+        log(`profiling ${profiledTarget.target} ${scenario} (node --cpu-prof) …`);
+        const profiled = await benchDuotoken(profiledTarget.target, profiledTarget.env, { profileDir, only: [scenario] });
         try {
           await measureAcross(profiled?.entries ?? [], 1);
         } finally {
           await profiled?.server.stop();
         }
-        profiles.push(summariseProfiles(profileDir, 25, `duotoken ${scenario}`));
+        profiles.push(summariseProfiles(profileDir, 25, `${profiledTarget.target} ${scenario}`));
         rmSync(profileDir, { recursive: true, force: true });
       }
       runs.splice(before);

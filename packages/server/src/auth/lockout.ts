@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { hmac } from '../crypto/server-secret.js';
 import { AuthError } from '../errors/auth-error.js';
+import type { AuditEventInsert } from '../store/audit-repo.js';
 import type { Store } from '../store/store.js';
 import type { LockSchedule } from '../store/login-failures-repo.js';
 import { normalizeAccount } from '../store/users-repo.js';
@@ -33,6 +34,22 @@ export interface LockoutState {
 
 /** What a wrong password did to its key: nothing more, a timed lock, or one that only an admin lifts. */
 export type LockOutcome = 'none' | 'timed' | 'hard';
+
+/** How a right check ends its attempt (`Lockout.attempt`). */
+export type OnValid = 'forgive' | 'release' | 'caller';
+
+export interface AttemptOptions {
+  onValid?: OnValid;
+  /** With `onValid: 'release'`: an audit event written in the release's own statement (`mfa.required`). */
+  releaseEvent?: AuditEventInsert | undefined;
+}
+
+/** A reservation to make: the key, the instant, the lock schedule (its stale-attempt age among it). */
+export interface Reservation {
+  key: string;
+  now: number;
+  schedule: LockSchedule;
+}
 
 /** The result of a password check run under `Lockout.attempt`. */
 export type Attempted<T> = T & { locked: LockOutcome };
@@ -97,10 +114,13 @@ export class Lockout {
    * - while the key is locked, or as many attempts are in flight as failures
    *   are still allowed, throws ACCOUNT_LOCKED and never calls `check` (a
    *   refused attempt is not counted, and costs no hash);
-   * - `valid: true` forgives the failures and lifts any lock; with
-   *   `forgive: false` (a right password while a second factor is still due)
-   *   it only ends the attempt: the failures before it, wrong second-factor
-   *   codes among them, stay counted until the login is complete;
+   * - `valid: true` ends the attempt as `onValid` says: `forgive` (the
+   *   default) forgives the failures and lifts any lock; `release` (a right
+   *   password while a second factor is still due) only ends the attempt:
+   *   the failures before it, wrong second-factor codes among them, stay
+   *   counted until the login is complete; `caller` leaves the attempt open
+   *   for the caller to forgive with the session it opens
+   *   (`SessionOpening.forgive`), or with `forgive` if it opens none;
    * - `valid: false` counts a failure; `locked` tells whether it locked the key;
    * - an error (a limit refusing the check, the store failing) ends the
    *   attempt uncounted and is rethrown.
@@ -108,27 +128,47 @@ export class Lockout {
    * A lock past the hard limit has `retry_after: null` and no Retry-After:
    * waiting does not lift it.
    */
-  async attempt<T extends { valid: boolean }>(
+  async attempt<T extends { valid: boolean }>(key: string, check: () => Promise<T>, options: AttemptOptions = {}): Promise<Attempted<T>> {
+    const reserve = async (r: Reservation) => ({ reserved: await this.store.reserveLoginAttempt(r.key, r.now, r.schedule) });
+    return this.attemptReading(key, reserve, check, options);
+  }
+
+  /**
+   * `attempt`, with the reservation made by `reserve`: a store statement that
+   * reserves and reads what the check needs at once (one round trip on
+   * PostgreSQL: `store.startSecondStep`). It answers whether it reserved;
+   * `check` gets what it read.
+   */
+  async attemptReading<R extends { reserved: boolean }, T extends { valid: boolean }>(
     key: string,
-    check: () => Promise<T>,
-    options: { forgive?: boolean } = {},
+    reserve: (reservation: Reservation) => Promise<R>,
+    check: (read: R) => Promise<T>,
+    options: AttemptOptions = {},
   ): Promise<Attempted<T>> {
-    if (!(await this.store.reserveLoginAttempt(key, this.clock.now(), this.schedule))) throw await this.lockedError(key);
+    const read = await reserve({ key, now: this.clock.now(), schedule: this.schedule });
+    if (!read.reserved) throw await this.lockedError(key);
     let result: T;
     try {
-      result = await check();
+      result = await check(read);
     } catch (error) {
       await this.store.releaseLoginAttempt(key);
       throw error;
     }
     if (result.valid) {
-      await (options.forgive === false ? this.store.releaseLoginAttempt(key) : this.store.forgiveLoginAttempts(key));
+      const onValid = options.onValid ?? 'forgive';
+      if (onValid === 'forgive') await this.store.forgiveLoginAttempts(key);
+      else if (onValid === 'release') await this.store.releaseLoginAttempt(key, options.releaseEvent);
       return { ...result, locked: 'none' };
     }
     const now = this.clock.now();
     const failure = await this.store.recordLoginFailure(key, now, this.schedule);
     const locked: LockOutcome = failure.lockedUntil >= HARD_LOCK_UNTIL ? 'hard' : failure.lockedUntil > now ? 'timed' : 'none';
     return { ...result, locked };
+  }
+
+  /** Ends a right attempt left open (`onValid: 'caller'`) whose login opened no session. */
+  async forgive(key: string): Promise<void> {
+    await this.store.forgiveLoginAttempts(key);
   }
 
   /** Failures and lock of a key (admin view). */

@@ -5,6 +5,8 @@ import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { SessionLimits } from '../sessions/session-limits.js';
+import type { AuditEventInsert } from '../store/audit-repo.js';
+import type { MembershipView } from '../store/companies-repo.js';
 import type { Store } from '../store/store.js';
 import type { UserRow } from '../store/users-repo.js';
 import type { CaptchaMode, CaptchaPolicy } from './captcha-policy.js';
@@ -59,13 +61,22 @@ export interface LoginAuthentication {
    * written in the session's transaction: they and the session commit together.
    */
   events?: readonly AuditEvent[];
+  /**
+   * The lockout key of an attempt left open by its check (`onValid: 'caller'`):
+   * forgiven in the session's own write.
+   */
+  forgive?: string;
 }
 
 /** Whether a login needs a second step, decided before its password is checked. */
 export type SecondStepDecision =
   | { due: false; amr: string[] }
-  /** `demand` runs once the password is right and the account active: it throws MFA_REQUIRED or MFA_ENROLL_REQUIRED with a ticket. */
-  | { due: true; demand: () => Promise<never> };
+  /**
+   * `demand` runs once the password is right and the account active: it throws MFA_REQUIRED or
+   * MFA_ENROLL_REQUIRED with a ticket. `event` (`mfa.required`) is written with the end of the
+   * password's attempt, in the same statement (one round trip fewer on PostgreSQL).
+   */
+  | { due: true; event: AuditEventInsert | undefined; demand: () => Promise<never> };
 
 /**
  * The MFA gate of every password login (mfa/second-step.ts). Asked before
@@ -114,6 +125,7 @@ export class LoginService {
     const step = await this.deps.secondStep.decide(user, input);
     const checked = await attempts.check({
       forgive: !step.due,
+      releaseEvent: step.due ? step.event : undefined,
       account: input.account,
       user,
       password: input.password,
@@ -166,8 +178,12 @@ export class LoginService {
   }
 
   /** Picks the company: the one asked for (must be a member), else the default, else the first. */
-  private async pickCompany(user: UserRow, wanted: number | undefined): Promise<{ companyId: number | null; roles: string[] }> {
-    const memberships = (await this.deps.store.listMemberships(user.id)).filter((m) => m.companyStatus === 'active');
+  private async pickCompany(
+    user: UserRow,
+    wanted: number | undefined,
+    read: MembershipView[] | undefined,
+  ): Promise<{ companyId: number | null; roles: string[] }> {
+    const memberships = (read ?? (await this.deps.store.listMemberships(user.id))).filter((m) => m.companyStatus === 'active');
     if (wanted !== undefined) {
       const m = memberships.find((x) => x.companyId === wanted);
       if (!m) throw new AuthError('FORBIDDEN', { details: { field: 'company_id' } });
@@ -180,14 +196,16 @@ export class LoginService {
   /**
    * Opens the session of a complete login: after the password alone, or
    * after its second step (`mfa/mfa-login.ts`), with what authenticated it.
+   * `memberships`: the user's, when already read with the user.
    */
   async openSession(
     user: UserRow,
     input: Pick<LoginInput, 'companyId' | 'dialect' | 'client'>,
     auth: LoginAuthentication,
+    memberships?: MembershipView[],
   ): Promise<IssuedTokens> {
     const { store, clock, issuer, audit } = this.deps;
-    const { companyId, roles } = await this.pickCompany(user, input.companyId);
+    const { companyId, roles } = await this.pickCompany(user, input.companyId, memberships);
     const now = clock.now();
     const session = {
       id: randomId(),
@@ -218,7 +236,7 @@ export class LoginService {
     const written = [...(auth.events ?? []), loginEvent].map((event) => audit.rowOf(event));
     const refresh = issuer.newRefreshToken(session);
     const rows = written.map((w) => w.row);
-    const opening = { session, refresh: refresh.row, events: [rows[0]!, ...rows.slice(1)] } as const;
+    const opening = { session, refresh: refresh.row, events: [rows[0]!, ...rows.slice(1)], forgive: auth.forgive } as const;
     // With nothing to displace, one write (one statement on PostgreSQL); else the same rows in the displacing transaction.
     if (this.deps.limits.off) await store.openLoginSession(opening);
     else

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEventInsert } from '../store/audit-repo.js';
 import type { UserRow } from '../store/users-repo.js';
 import type { Attempted, Lockout } from './lockout.js';
 import type { PasswordCheck, PasswordHasher } from './password-hasher.js';
@@ -15,6 +16,8 @@ export interface PasswordAttempt {
   details: Record<string, unknown>;
   /** False while a second factor is still due: a right password then forgives no earlier failure (`Lockout.attempt`). */
   forgive?: boolean;
+  /** With `forgive: false`: the audit event a right password writes with the end of its attempt (`mfa.required`). */
+  releaseEvent?: AuditEventInsert | undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ export class PasswordAttempts {
         await rateLimiter.hitGlobal('login');
         return user ? hasher.check(user.password_hash, password) : hasher.checkDummy(password, key);
       },
-      { forgive: attempt.forgive ?? true },
+      attempt.forgive === false ? { onValid: 'release', releaseEvent: attempt.releaseEvent } : { onValid: 'forgive' },
     );
     if (!result.valid) {
       const userId = user?.id ?? null;

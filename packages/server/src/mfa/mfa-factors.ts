@@ -2,7 +2,7 @@ import type { AuditLog, MfaAuditType } from '../audit/audit-log.js';
 import type { Clock } from '../clock/clock.js';
 import { seal, unseal } from '../crypto/sealed-box.js';
 import { AuthError } from '../errors/auth-error.js';
-import type { MfaFactorCounts } from '../store/mfa-repo.js';
+import type { MfaFactorCounts, MfaTotpRow } from '../store/mfa-repo.js';
 import type { Store } from '../store/store.js';
 import type { MfaKeys } from './mfa-keys.js';
 import type { MfaMethod } from './mfa-tickets.js';
@@ -95,12 +95,19 @@ export class MfaFactors {
   /**
    * Checks a TOTP or recovery code of the user. A TOTP code is accepted once:
    * its step is claimed by a conditional UPDATE, so the same code again (or a
-   * code of an earlier step) is refused. A recovery code is spent.
+   * code of an earlier step) is refused. A recovery code is spent. `read`:
+   * the user's TOTP row when already read (the second step reads it with its
+   * reservation).
    */
-  async checkCode(userId: number, method: 'totp' | 'recovery_code', code: string): Promise<boolean> {
+  async checkCode(
+    userId: number,
+    method: 'totp' | 'recovery_code',
+    code: string,
+    read?: { totp: MfaTotpRow | undefined },
+  ): Promise<boolean> {
     const { store, clock, keys } = this.deps;
     if (method === 'recovery_code') return store.useRecoveryCode(userId, hashRecoveryCode(keys.hashKey, code), clock.now());
-    const totp = await store.findTotp(userId);
+    const totp = read ? read.totp : await store.findTotp(userId);
     if (!totp?.enabled_at) return false;
     const step = matchTotpStep(unseal(keys.sealKey, totp.secret_sealed), code, clock.now());
     return step !== null && (await store.claimTotpStep(userId, step));

@@ -1,9 +1,10 @@
 import type { AuditEvent, AuditLog } from '../audit/audit-log.js';
-import type { Lockout } from '../auth/lockout.js';
+import type { Lockout, Reservation } from '../auth/lockout.js';
 import type { LoginService } from '../auth/login-service.js';
 import type { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { ClientInfo, IssuedTokens } from '../sessions/issued-tokens.js';
+import type { MfaTotpRow } from '../store/mfa-repo.js';
 import type { Store } from '../store/store.js';
 import type { MfaFactors } from './mfa-factors.js';
 import type { MfaMethod, MfaTickets } from './mfa-tickets.js';
@@ -54,9 +55,20 @@ export class MfaLogin {
   async verify(input: MfaVerifyInput): Promise<{ tokens: IssuedTokens; dialect: string; deviceToken?: string }> {
     const { store, clock, tickets, devices, lockout, audit, login } = this.deps;
     const ticket = await tickets.take(input.ticket);
-    const user = await store.findUserById(ticket.userId);
-    if (!user || user.status !== 'active') throw new AuthError('MFA_TICKET_INVALID');
-    const checked = await lockout.attempt(ticket.lockKey, () => this.check(user.id, input));
+    // One statement reserves the attempt and reads the user, memberships and TOTP row (one round trip on PostgreSQL).
+    const start = (r: Reservation) => store.startSecondStep({ ...r, userId: ticket.userId });
+    const checked = await lockout.attemptReading(
+      ticket.lockKey,
+      start,
+      async (read) => {
+        const user = read.user;
+        if (!user || user.status !== 'active') throw new AuthError('MFA_TICKET_INVALID');
+        return { ...(await this.check(user.id, input, read)), user, memberships: read.memberships };
+      },
+      // A right code's forgiveness is written with the session (one write fewer).
+      { onValid: 'caller' },
+    );
+    const user = checked.user;
     const event = { userId: user.id, ip: input.client.ip, details: { method: input.method, dialect: ticket.dialect } };
     if (!checked.valid) {
       await tickets.putBack(input.ticket, ticket);
@@ -66,20 +78,33 @@ export class MfaLogin {
       throw new AuthError('MFA_WRONG');
     }
     const success: AuditEvent = { type: 'mfa.success', ...event };
-    const tokens = await login.openSession(user, ticket, { amr: checked.amr, authTimeMs: clock.now(), events: [success] });
+    const auth = { amr: checked.amr, authTimeMs: clock.now(), events: [success], forgive: ticket.lockKey };
+    let tokens: IssuedTokens;
+    try {
+      tokens = await login.openSession(user, ticket, auth, checked.memberships);
+    } catch (error) {
+      // No session, yet the code was right: its attempt ends forgiven all the same (were the store down
+      // too, the attempt would stop counting as in flight after a minute: Lockout).
+      await lockout.forgive(ticket.lockKey).catch(() => undefined);
+      throw error;
+    }
     if (!input.rememberDevice || !devices.enabled) return { tokens, dialect: ticket.dialect };
     const device = await devices.remember(user.id);
     await audit.record({ type: 'mfa.device_remembered', ...event, sessionId: tokens.sessionId });
     return { tokens, dialect: ticket.dialect, deviceToken: device.token };
   }
 
-  private async check(userId: number, input: MfaVerifyInput): Promise<{ valid: boolean; amr: string[] }> {
+  private async check(
+    userId: number,
+    input: MfaVerifyInput,
+    read: { totp: MfaTotpRow | undefined },
+  ): Promise<{ valid: boolean; amr: string[] }> {
     if (input.method === 'webauthn') {
       const r = await this.deps.passkeys.checkAssertion(input.ticket, input.credential, userId, false);
       // RFC 8176: `user` only when the authenticator verified the user (PIN, biometrics).
       return { valid: r.ok, amr: r.ok && r.userVerified ? ['pwd', 'hwk', 'user', 'mfa'] : AMR_OF.webauthn };
     }
-    const valid = input.code !== undefined && (await this.deps.factors.checkCode(userId, input.method, input.code));
+    const valid = input.code !== undefined && (await this.deps.factors.checkCode(userId, input.method, input.code, read));
     return { valid, amr: AMR_OF[input.method] };
   }
 }

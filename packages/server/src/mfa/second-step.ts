@@ -47,18 +47,24 @@ export class MfaGate implements SecondStep {
     if (!enrolled && !policyCovers(this.deps.policy, user)) return { due: false, amr: ['pwd'] };
     // A remembered device stands for the second factor it was remembered after, on every login until it expires.
     if (enrolled && (await this.deps.devices.admits(user.id, input.deviceToken))) return { due: false, amr: ['pwd', 'mfa'] };
-    return { due: true, demand: () => this.demand(user, input, enrolled ? status.methods : []) };
+    const methods = enrolled ? status.methods : [];
+    // Written with the end of the password's attempt; an account that is not active is refused before any demand.
+    const required =
+      user.status === 'active'
+        ? this.deps.audit.rowOf({
+            type: 'mfa.required',
+            userId: user.id,
+            ip: input.client.ip,
+            details: { dialect: input.dialect, enroll: methods.length === 0, methods },
+          })
+        : undefined;
+    return { due: true, event: required?.row, demand: () => this.demand(user, input, methods, required?.announce) };
   }
 
-  private async demand(user: UserRow, input: LoginInput, methods: string[]): Promise<never> {
-    const { tickets, lockout, audit, clock } = this.deps;
+  private async demand(user: UserRow, input: LoginInput, methods: string[], announce: (() => void) | undefined): Promise<never> {
+    const { tickets, lockout, clock } = this.deps;
     const enroll = methods.length === 0;
-    await audit.record({
-      type: 'mfa.required',
-      userId: user.id,
-      ip: input.client.ip,
-      details: { dialect: input.dialect, enroll, methods },
-    });
+    announce?.();
     // A client that cannot do a second step gets no ticket: its login is refused with a clear message.
     if (!DIALECTS_WITH_SECOND_STEP.has(input.dialect)) throw new AuthError(enroll ? 'MFA_ENROLL_REQUIRED' : 'MFA_REQUIRED');
     const ticket = await tickets.issue({

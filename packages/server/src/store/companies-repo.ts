@@ -44,6 +44,44 @@ export interface MembershipView {
   isDefault: boolean;
 }
 
+/**
+ * The membership columns of a read that left-joins `memberships` and
+ * `companies` to a user: one row per membership, one row of nulls when there
+ * is none (`/auth/me`'s read, the second step's).
+ */
+export const MEMBERSHIP_COLUMNS = [
+  'companies.id as m_company_id',
+  'companies.name as m_company_name',
+  'companies.status as m_company_status',
+  'memberships.roles as m_roles',
+  'memberships.is_default as m_is_default',
+] as const;
+
+/** A row of such a read, as far as its membership goes. */
+export interface MembershipColumns {
+  m_company_id: number | null;
+  m_company_name: string | null;
+  m_company_status: 'active' | 'disabled' | null;
+  m_roles: string | null;
+  m_is_default: number | null;
+}
+
+/** The memberships of such a read's rows (the row of nulls left out). */
+export function membershipsOf(rows: readonly MembershipColumns[]): MembershipView[] {
+  const memberships: MembershipView[] = [];
+  for (const r of rows) {
+    if (r.m_company_id === null || r.m_company_name === null || r.m_company_status === null || r.m_roles === null) continue;
+    memberships.push({
+      companyId: r.m_company_id,
+      companyName: r.m_company_name,
+      companyStatus: r.m_company_status,
+      roles: JSON.parse(r.m_roles) as string[],
+      isDefault: r.m_is_default === 1,
+    });
+  }
+  return memberships;
+}
+
 /** Statements of the hot paths (`/auth/me`), compiled once per store. */
 export function companyQueries() {
   return {

@@ -1,4 +1,6 @@
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type RawBuilder, type Selectable } from 'kysely';
+import { auditColumns, auditValues, type AuditEventInsert, type auditQueries } from './audit-repo.js';
+import type { DatabaseTraits } from './database-traits.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, LoginFailuresTable } from './schema.js';
 
@@ -54,8 +56,13 @@ function lockExpression(
 /** One fewer in flight, never below zero (a stale count may have been reset under a late finisher). */
 const oneLessInFlight = sql<number>`case when login_failures.inflight > 0 then login_failures.inflight - 1 else 0 end`;
 
+/** A right password (or code): the failures forgiven, any lock lifted, the attempt no longer in flight. Also a CTE of a login's session opening. */
+export function forgiveAttempt(db: QueryCreator<Database>, key: string) {
+  return db.updateTable('login_failures').set({ count: 0, locked_until: 0, inflight: oneLessInFlight }).where('key', '=', key);
+}
+
 /** A prepared statement per lock schedule (a server has one; tests make several). */
-function perSchedule<R>(build: (schedule: LockSchedule) => R): (schedule: LockSchedule) => R {
+export function perSchedule<R>(build: (schedule: LockSchedule) => R): (schedule: LockSchedule) => R {
   const bySchedule = new WeakMap<LockSchedule, R>();
   return (schedule) => {
     let built = bySchedule.get(schedule);
@@ -64,26 +71,38 @@ function perSchedule<R>(build: (schedule: LockSchedule) => R): (schedule: LockSc
   };
 }
 
+/** What reserving an attempt needs: the key, the instant, and the attempts older than `staleBefore` no longer in flight. */
+export type ReservationArgs = {
+  key: string;
+  now: number;
+  staleBefore: number;
+};
+
+/**
+ * The reservation of one attempt: an upsert that returns a row only when it
+ * reserved (the key not locked at `now`, and the failures counted plus the
+ * live attempts in flight below the threshold; past it, one at a time).
+ * Also a CTE of the second step's statement (second-step-repo.ts).
+ */
+export function reserveAttempt(db: QueryCreator<Database>, schedule: LockSchedule, p: ReservationArgs) {
+  const live = sql<number>`(case when login_failures.inflight_at < ${big(p.staleBefore)} then 0 else login_failures.inflight end)`;
+  const room = sql<number>`(case when login_failures.count >= ${schedule.threshold} then 1 else ${schedule.threshold} - login_failures.count end)`;
+  return db
+    .insertInto('login_failures')
+    .values({ key: p.key, count: 0, inflight: 1, inflight_at: p.now, last_failure_at: 0, locked_until: 0 })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ inflight: sql<number>`${live} + 1`, inflight_at: p.now })
+        .where((eb) => eb.and([eb('login_failures.locked_until', '<=', p.now), eb(live, '<', room)])),
+    )
+    .returning('inflight');
+}
+
 /** The statements of every password check, compiled once per store (and schedule). */
 export function loginFailureQueries() {
   return {
-    reserve: perSchedule(
-      (schedule) =>
-        new PreparedQuery((db, p: { key: string; now: number; staleBefore: number }) => {
-          const live = sql<number>`(case when login_failures.inflight_at < ${big(p.staleBefore)} then 0 else login_failures.inflight end)`;
-          const room = sql<number>`(case when login_failures.count >= ${schedule.threshold} then 1 else ${schedule.threshold} - login_failures.count end)`;
-          return db
-            .insertInto('login_failures')
-            .values({ key: p.key, count: 0, inflight: 1, inflight_at: p.now, last_failure_at: 0, locked_until: 0 })
-            .onConflict((oc) =>
-              oc
-                .column('key')
-                .doUpdateSet({ inflight: sql<number>`${live} + 1`, inflight_at: p.now })
-                .where((eb) => eb.and([eb('login_failures.locked_until', '<=', p.now), eb(live, '<', room)])),
-            )
-            .returning('inflight');
-        }),
-    ),
+    reserve: perSchedule((schedule) => new PreparedQuery((db, p: ReservationArgs) => reserveAttempt(db, schedule, p))),
     record: perSchedule(
       (schedule) =>
         new PreparedQuery((db, p: { key: string; now: number }) => {
@@ -100,11 +119,17 @@ export function loginFailureQueries() {
             .returning(['count', 'locked_until']);
         }),
     ),
-    forgive: new PreparedQuery((db, p: { key: string }) =>
-      db.updateTable('login_failures').set({ count: 0, locked_until: 0, inflight: oneLessInFlight }).where('key', '=', p.key),
-    ),
+    forgive: new PreparedQuery((db, p: { key: string }) => forgiveAttempt(db, p.key)),
     release: new PreparedQuery((db, p: { key: string }) =>
       db.updateTable('login_failures').set({ inflight: oneLessInFlight }).where('key', '=', p.key),
+    ),
+    /** PostgreSQL: the release and an audit event in one statement (a data-modifying CTE). */
+    releaseWithEvent: new PreparedQuery((db, p: { key: string } & Required<AuditEventInsert>) =>
+      db
+        .with('e', (d) => d.insertInto('audit_events').values(auditValues(p)).returning('id'))
+        .updateTable('login_failures')
+        .set({ inflight: oneLessInFlight })
+        .where('key', '=', p.key),
     ),
   };
 }
@@ -121,7 +146,16 @@ export function loginFailureQueries() {
  * the failures still allowed (issue #12 finding 1). Right passwords finishing
  * in any order never count against each other.
  */
-export function loginFailuresRepo(db: Kysely<Database>, q: ReturnType<typeof loginFailureQueries>) {
+export function loginFailuresRepo(
+  db: Kysely<Database>,
+  q: ReturnType<typeof loginFailureQueries>,
+  audit: ReturnType<typeof auditQueries>,
+  traits: DatabaseTraits,
+) {
+  const releaseAndRecord = async (tx: Kysely<Database>, key: string, event: AuditEventInsert) => {
+    await q.release.execute(tx, { key });
+    await audit.insert.execute(tx, auditColumns(event));
+  };
   return {
     findLoginFailures(key: string): Promise<LoginFailureRow | undefined> {
       return db.selectFrom('login_failures').selectAll().where('key', '=', key).executeTakeFirst();
@@ -144,9 +178,16 @@ export function loginFailuresRepo(db: Kysely<Database>, q: ReturnType<typeof log
     async forgiveLoginAttempts(key: string): Promise<void> {
       await q.forgive.execute(db, { key });
     },
-    /** An attempt that ends neither right nor wrong (refused by a limit, or a password while a second factor is due): no longer in flight. */
-    async releaseLoginAttempt(key: string): Promise<void> {
-      await q.release.execute(db, { key });
+    /**
+     * An attempt that ends neither right nor wrong (refused by a limit, or a
+     * password while a second factor is due): no longer in flight. `event` is
+     * written with it (one statement on PostgreSQL, one transaction elsewhere).
+     */
+    async releaseLoginAttempt(key: string, event?: AuditEventInsert): Promise<void> {
+      if (!event) await q.release.execute(db, { key });
+      else if (traits.supportsWritableCtes) await q.releaseWithEvent.execute(db, { key, ...auditColumns(event) });
+      else if (db.isTransaction) await releaseAndRecord(db, key, event);
+      else await db.transaction().execute((tx) => releaseAndRecord(tx, key, event));
     },
     /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
     async countLocksInForce(now: number): Promise<number> {

@@ -6,6 +6,7 @@ import type { RefreshTokenRow } from './refresh-tokens-repo.js';
 import type { LiveRotated, LiveRotation } from './live-rotation-repo.js';
 import type { MfaDeviceRow, MfaFactorCounts, MfaTotpRow, WebauthnCredentialRow } from './mfa-repo.js';
 import type { RefreshVerdict } from './refresh-verdict.js';
+import type { SecondStepArgs, SecondStepStart } from './second-step-repo.js';
 import type { SessionOpening } from './session-opening-repo.js';
 import type { RefreshTokensTable, SessionsTable, SigningKeysTable } from './schema.js';
 import type { FencedSession, LiveSessionFilter, LiveSessionWithUser, SessionContext, SessionRow } from './sessions-repo.js';
@@ -186,8 +187,8 @@ export interface LoginFailuresRepo {
   recordLoginFailure(key: string, now: number, schedule: LockSchedule): Promise<RecordedFailure>;
   /** A right password: the failures are forgiven and any lock lifted. */
   forgiveLoginAttempts(key: string): Promise<void>;
-  /** An attempt that ends neither right nor wrong: no longer in flight. */
-  releaseLoginAttempt(key: string): Promise<void>;
+  /** An attempt that ends neither right nor wrong: no longer in flight; `event` written with it (one statement on PostgreSQL). */
+  releaseLoginAttempt(key: string, event?: AuditEventInsert): Promise<void>;
   /** How many counters hold a lock at `now` (timed ones not yet over, and those only an admin lifts). */
   countLocksInForce(now: number): Promise<number>;
   /** Forgets the failures and the lock of a key (admin unlock, password reset). */
@@ -198,6 +199,12 @@ export interface LoginFailuresRepo {
 export interface SessionOpeningRepo {
   /** On PostgreSQL one statement; elsewhere one transaction (or the caller's). */
   openLoginSession(o: SessionOpening): Promise<void>;
+}
+
+/** The start of a login's second step: its attempt reserved and what it needs read (second-step-repo.ts). */
+export interface SecondStepRepo {
+  /** On PostgreSQL one statement; elsewhere the reservation, then one read. Reads even when it did not reserve. */
+  startSecondStep(a: SecondStepArgs): Promise<SecondStepStart>;
 }
 
 /** The common refresh in one capability (one statement on PostgreSQL; live-rotation-repo.ts). */
@@ -266,4 +273,5 @@ export interface BoundRepos
     SigningKeysRepo,
     AuditRepo,
     LoginFailuresRepo,
-    MfaRepo {}
+    MfaRepo,
+    SecondStepRepo {}

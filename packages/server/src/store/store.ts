@@ -10,6 +10,7 @@ import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
+import { secondStepQueries, secondStepRepo } from './second-step-repo.js';
 import { sessionOpeningRepo } from './session-opening-repo.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
 import { signingKeysRepo } from './signing-keys-repo.js';
@@ -58,6 +59,7 @@ function preparedQueries(traits: DatabaseTraits) {
     audit: auditQueries(),
     loginFailures: loginFailureQueries(),
     mfa: mfaQueries(),
+    secondStep: secondStepQueries(),
   };
 }
 
@@ -71,12 +73,13 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
     liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits),
-    sessionOpeningRepo(db, q.refreshTokens, q.audit, q.traits),
+    sessionOpeningRepo(db, q.refreshTokens, q.audit, q.loginFailures, q.traits),
     whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
     auditRepo(db, q.audit),
-    loginFailuresRepo(db, q.loginFailures),
+    loginFailuresRepo(db, q.loginFailures, q.audit, q.traits),
     mfaRepo(db, q.mfa),
+    secondStepRepo(db, q.secondStep, q.loginFailures, q.traits),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { MembershipView } from './companies-repo.js';
+import { MEMBERSHIP_COLUMNS, membershipsOf, type MembershipView } from './companies-repo.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 import type { SessionRow } from './sessions-repo.js';
@@ -33,11 +33,7 @@ export function whoAmIQueries() {
           'users.name as u_name',
           'users.status as u_status',
           'users.is_admin as u_is_admin',
-          'companies.id as m_company_id',
-          'companies.name as m_company_name',
-          'companies.status as m_company_status',
-          'memberships.roles as m_roles',
-          'memberships.is_default as m_is_default',
+          ...MEMBERSHIP_COLUMNS,
         ])
         .where('users.id', '=', p.userId)
         .orderBy('companies.id'),
@@ -62,17 +58,7 @@ export function whoAmIRepo(db: Kysely<Database>, q: ReturnType<typeof whoAmIQuer
         m_is_default: _default,
         ...session
       } = withMembership;
-      const memberships: MembershipView[] = [];
-      for (const r of rows) {
-        if (r.m_company_id === null || r.m_company_name === null || r.m_company_status === null || r.m_roles === null) continue;
-        memberships.push({
-          companyId: r.m_company_id,
-          companyName: r.m_company_name,
-          companyStatus: r.m_company_status,
-          roles: JSON.parse(r.m_roles) as string[],
-          isDefault: r.m_is_default === 1,
-        });
-      }
+      const memberships = membershipsOf(rows);
       return { user: { id: u_id, account: u_account, name: u_name, status: u_status, is_admin: u_is_admin }, session, memberships };
     },
   };

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unseal } from '../../src/crypto/sealed-box.js';
 import { deriveMfaKeys } from '../../src/mfa/mfa-keys.js';
 import { call } from '@duotoken/test-kit/standard-client';
-import type { TestServer } from '../helpers/test-server.js';
+import { randomSecret, type TestServer } from '../helpers/test-server.js';
+import { dropSchema, PG_URL, uniqueSchema, warnNotRun, withSchema } from '../store/store-targets.js';
 import { bearer, login, me, SETUP, startSecurityServer } from '../security/helpers/security-server.js';
 import { codeNow, enrollTotp, loginNeedsMfa, verifyMfa } from './mfa-helpers.js';
 
@@ -15,11 +16,11 @@ import { codeNow, enrollTotp, loginNeedsMfa, verifyMfa } from './mfa-helpers.js'
  * two-step login, recovery codes, tickets, and the account lockout shared
  * with wrong passwords (CWE-307).
  */
-describe('TOTP second factor', () => {
+function totpSuite(env: Record<string, string>) {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startSecurityServer({ DUOTOKEN_RATE_LIMITS: 'off' });
-    for (const account of ['tina', 'tom', 'tess', 'theo', 'tara', 'tilo', 'tuck', 'plain'])
+    server = await startSecurityServer({ DUOTOKEN_RATE_LIMITS: 'off', ...env });
+    for (const account of ['tina', 'tom', 'tess', 'theo', 'tara', 'tilo', 'tuck', 'tate', 'plain'])
       await server.runtime.services.admin.createUser({ account, password: `${account}-password` }, SETUP);
   });
   afterAll(() => server.close());
@@ -39,6 +40,12 @@ describe('TOTP second factor', () => {
       headers: bearer(done.body.data.access_token),
     });
     expect(status.body.data).toMatchObject({ totp: true, recovery_codes_left: 10, methods: ['totp', 'recovery_code'] });
+    // The password step wrote its audit line (with the end of its lockout attempt); the second its own.
+    const tina = (await server.runtime.services.store.findUserByAccount('tina'))!;
+    const events = await server.runtime.services.store.queryAuditEvents({ userId: tina.id, limit: 20 });
+    const required = events.find((e) => e.type === 'mfa.required');
+    expect(JSON.parse(required?.details ?? '{}')).toMatchObject({ enroll: false, methods: ['totp', 'recovery_code'] });
+    expect(events.filter((e) => e.type === 'mfa.success')).toHaveLength(1);
   });
 
   it('a wrong code answers 10061 and the ticket still works for the right one; a user without a factor logs in as before', async () => {
@@ -118,11 +125,30 @@ describe('TOTP second factor', () => {
     expect(events.some((e) => e.details && JSON.stringify(e.details).includes('totp'))).toBe(true);
   });
 
+  it('each step ends its lockout attempt: ten two-step logins at one instant, and the eleventh password still answers 10060 (not 10021)', async () => {
+    const { recoveryCodes } = await enrollTotp(server, 'tate', 'tate-password');
+    for (const code of recoveryCodes) {
+      const { mfa_ticket } = await loginNeedsMfa(server, 'tate', 'tate-password');
+      expect((await verifyMfa(server, { mfa_ticket, method: 'recovery_code', code })).status).toBe(200);
+    }
+    await loginNeedsMfa(server, 'tate', 'tate-password');
+  });
+
   it('TOTP secrets are sealed at rest with the server secret (the column holds no base32 secret)', async () => {
     const user = (await server.runtime.services.store.findUserByAccount('tina'))!;
     const row = (await server.runtime.services.store.findTotp(user.id))!;
     expect(row.secret_sealed).not.toMatch(/^[A-Z2-7]+=*$/);
-    const serverSecret = decodeSecret(readFileSync(join(server.dataDir, 'secret.key'), 'utf8').trim());
+    const serverSecret = decodeSecret(env.DUOTOKEN_SECRET ?? readFileSync(join(server.dataDir, 'secret.key'), 'utf8').trim());
     expect(unseal(deriveMfaKeys(serverSecret).sealKey, row.secret_sealed)).toMatch(/^[A-Z2-7]{32}$/);
   });
+}
+
+describe('TOTP second factor (SQLite)', () => totpSuite({}));
+
+// The second step's statements differ by store (one statement each on PostgreSQL: store/second-step-repo.ts).
+if (!PG_URL) warnNotRun('DUOTOKEN_TEST_PG_URL', 'TOTP second factor on PostgreSQL');
+describe.skipIf(!PG_URL)('TOTP second factor (PostgreSQL)', () => {
+  const schema = uniqueSchema('dtmfa');
+  afterAll(() => dropSchema(PG_URL!, schema));
+  totpSuite({ DUOTOKEN_SECRET: randomSecret(), DUOTOKEN_DATABASE_URL: withSchema(PG_URL!, schema) });
 });

@@ -478,6 +478,103 @@ function storeConformance(open: () => Promise<StoreTarget>) {
     expect(await store.findLoginFailures(key)).toMatchObject({ inflight: 0 });
   });
 
+  it('startSecondStep (#15): reserves like reserveLoginAttempt and reads the user, memberships and TOTP row as the separate reads give them', async () => {
+    const dana = await store.createUser({ account: `dana-${id()}`, name: 'Dana', passwordHash: 'h', isAdmin: true, now: T0 });
+    const key = `acct:${id()}`;
+    const start = (userId: number, now = T0) => store.startSecondStep({ key, now, schedule, userId });
+    // No membership, no TOTP: one user, nothing else; the attempt is in flight.
+    expect(await start(dana.id)).toEqual({ reserved: true, user: await store.findUserById(dana.id), memberships: [], totp: undefined });
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, inflight: 1 });
+    const [b, a] = [await store.createCompany({ name: 'B', now: T0 }), await store.createCompany({ name: 'A', now: T0 })];
+    await store.upsertMembership({ userId: dana.id, companyId: a.id, roles: ['admin'], isDefault: true, now: T0 });
+    await store.upsertMembership({ userId: dana.id, companyId: b.id, roles: ['x', 'y'], isDefault: false, now: T0 });
+    await store.updateCompany(b.id, { status: 'disabled' });
+    await store.putPendingTotp(dana.id, 'sealed', T0);
+    await store.enableTotp(dana.id, 7, T0 + 1);
+    const read = await start(dana.id);
+    expect(read).toEqual({
+      reserved: true,
+      user: await store.findUserById(dana.id),
+      memberships: await store.listMemberships(dana.id),
+      totp: await store.findTotp(dana.id),
+    });
+    expect(read.memberships.map((m) => m.companyId)).toEqual([b.id, a.id]);
+    expectNumbers(read.totp as unknown as Record<string, unknown>, ['user_id', 'enabled_at', 'last_step', 'created_at']);
+    expectNumbers(read.user as unknown as Record<string, unknown>, ['id', 'is_admin', 'created_at', 'updated_at']);
+    // Locked, or at the bound of attempts in flight: nothing reserved, nothing changed, the rest still read.
+    await store.releaseLoginAttempt(key);
+    await store.releaseLoginAttempt(key);
+    await fail(key, 10, T0);
+    const refused = await start(dana.id, T0 + 1);
+    expect(refused).toMatchObject({ reserved: false, user: { id: dana.id } });
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 10, inflight: 0 });
+    // A user that is gone: reserved all the same (the caller ends the attempt), no user read.
+    const other = `acct:${id()}`;
+    expect(await store.startSecondStep({ key: other, now: T0, schedule, userId: dana.id + 10_000 })).toEqual({
+      reserved: true,
+      user: undefined,
+      memberships: [],
+      totp: undefined,
+    });
+    expect(await store.findLoginFailures(other)).toMatchObject({ inflight: 1 });
+  });
+
+  it('race (#15): of 30 concurrent second-step starts on one key exactly 10 reserve', async () => {
+    const key = `acct:${id()}`;
+    const results = await Promise.all(Array.from({ length: 30 }, () => store.startSecondStep({ key, now: T0, schedule, userId: alice })));
+    expect(results.filter((r) => r.reserved)).toHaveLength(10);
+    expect(results.every((r) => r.user?.id === alice)).toBe(true);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, inflight: 10 });
+  });
+
+  it('a login session opened with `forgive` ends its attempt as right, in the same write (whole or nothing)', async () => {
+    const key = `acct:${id()}`;
+    await fail(key, 4, T0);
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(true);
+    const opening = (sid: string, jti = id()) => ({
+      session: sessionRow(sid, alice, { fenced_at: 0, auth_time: T0, amr: 'pwd otp mfa' }),
+      refresh: { jti, session_id: sid, issued_at: T0, expires_at: T0 + 3_600_000, consumed_at: null, successor_jti: null },
+      events: [{ at: T0, type: 'login.success', user_id: alice, session_id: sid, ip: null, details: '{}', subject_id: alice }] as const,
+      forgive: key,
+    });
+    // The opening forgives the failures and ends the attempt.
+    const first = opening(id());
+    await store.openLoginSession(first);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, inflight: 0, locked_until: 0 });
+    await fail(key, 4, T0);
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(true);
+    // A failing opening (a token id already taken) forgives nothing.
+    const clash = opening(id(), first.refresh.jti);
+    await expect(store.openLoginSession(clash)).rejects.toThrow();
+    expect(await store.findSession(clash.session.id)).toBeUndefined();
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 4, inflight: 1 });
+    // In the caller's transaction (session limits on) as well.
+    await store.transaction((tx) => tx.openLoginSession(opening(id())));
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 0, inflight: 0 });
+  });
+
+  it('a release with an audit event ends the attempt and writes the event together (#15: mfa.required)', async () => {
+    const key = `acct:${id()}`;
+    await fail(key, 2, T0);
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(true);
+    const sid = id();
+    const event = { at: T0, type: 'mfa.required', user_id: alice, session_id: sid, ip: '10.0.0.1', details: '{"enroll":false}' };
+    await store.releaseLoginAttempt(key, event);
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 2, inflight: 0 });
+    expect(await store.queryAuditEvents({ sessionId: sid, limit: 5 })).toMatchObject([{ ...event, subject_id: null }]);
+    // In the caller's transaction: rolled back with it.
+    expect(await store.reserveLoginAttempt(key, T0, schedule)).toBe(true);
+    const other = id();
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.releaseLoginAttempt(key, { ...event, session_id: other });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.findLoginFailures(key)).toMatchObject({ count: 2, inflight: 1 });
+    expect(await store.queryAuditEvents({ sessionId: other, limit: 5 })).toEqual([]);
+  });
+
   it('signing keys: retire others, delete long-retired', async () => {
     const row = (kid: string, createdAt: number) => ({
       kid,
