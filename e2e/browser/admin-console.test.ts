@@ -305,4 +305,27 @@ describe.skipIf(!BROWSER_PATH)('the admin console in real Chromium, as an admin 
     await context.close();
     expect(browser.errors).toEqual([]);
   }, 60_000);
+
+  it('the keys page of an HS256 server shows the shared secret without an age or a creation time (—, not "0 s")', async () => {
+    const hs = await startTestServer({
+      DUOTOKEN_CAPTCHA: 'off',
+      DUOTOKEN_RATE_LIMITS: 'off',
+      DUOTOKEN_JWT_ALG: 'HS256',
+      DUOTOKEN_JWT_SECRET: Buffer.alloc(32, 9).toString('base64url'),
+    });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await signIn(page, hs.url, ADMIN.account, ADMIN.password, '/keys');
+      await page.locator(byId('key-row')).first().waitFor();
+      const [row] = await rowTexts(page, 'key-row');
+      expect(row).toContain('HS256');
+      expect(row).not.toMatch(/\b0 s\b/);
+      expect(row?.match(/—/g)?.length).toBeGreaterThanOrEqual(3);
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await context.close();
+      await hs.close();
+    }
+  }, 60_000);
 });

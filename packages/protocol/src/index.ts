@@ -4,6 +4,7 @@ export * from './claims.js';
 export * from './check-access-claims.js';
 export * from './compact-jws.js';
 export * from './views.js';
+export * from './admin-views.js';
 export * from './lin-cms-codes.js';
 export * from './access-refusals.js';
 export * from './token-lookup.js';

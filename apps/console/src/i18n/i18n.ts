@@ -43,8 +43,9 @@ export function formatTime(unixSeconds: number | null | undefined): string {
   return new Date(unixSeconds * 1000).toLocaleString(lang.value, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** A duration in seconds as its largest unit and the next one ("3 d 4 h", "3天4小时", "45 s"). */
-export function formatDuration(seconds: number): string {
+/** A duration in seconds as its largest unit and the next one ("3 d 4 h", "3天4小时", "45 s"); `—` for none (the HS256 secret has no age). */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '—';
   const units: Array<[MessageKey, number]> = [
     ['unit.day', 86_400],
     ['unit.hour', 3_600],

@@ -1,3 +1,11 @@
+import type {
+  AdminCompanyView,
+  AdminSessionView,
+  AdminUserView as UserView,
+  AuditEventView,
+  CompanyMemberView,
+  Page,
+} from '@duotoken/protocol';
 import { outcomeOf } from '../audit/audit-outcome.js';
 import { describeDevice } from '../sessions/device-name.js';
 import type { AuditEventRow } from '../store/audit-repo.js';
@@ -8,87 +16,21 @@ import type { UserRow } from '../store/users-repo.js';
 /** Unix seconds of a stored unix-ms time. */
 export const seconds = (ms: number | string | bigint): number => Math.floor(Number(ms) / 1000);
 
-/** One page of a listing: `next_offset` is null on the last page. */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  next_offset: number | null;
-}
+// The wire shapes are the protocol's (shared with the console); the server maps its rows onto them.
+export type {
+  AdminCompanyView,
+  AdminSessionView,
+  AdminUserDetail as UserDetail,
+  AdminUserView as UserView,
+  AuditEventView,
+  CompanyMemberView,
+  Page,
+} from '@duotoken/protocol';
 
 /** A page from its items, the total and where it started. */
 export function pageOf<T>(items: T[], total: number, offset: number): Page<T> {
   const next = offset + items.length;
   return { items, total, next_offset: items.length > 0 && next < total ? next : null };
-}
-
-/** A user as administrators see it (never the hash). */
-export interface UserView {
-  id: number;
-  account: string;
-  name: string;
-  status: 'active' | 'disabled';
-  is_admin: boolean;
-  created_at: number;
-}
-
-/** A user with memberships and lockout state (`GET /admin/users/:user`). */
-export interface UserDetail extends UserView {
-  companies: Array<{ id: number; name: string; roles: string[]; is_default: boolean }>;
-  lockout: {
-    failures: number;
-    /** Unix seconds; null when not locked. */
-    locked_until: number | null;
-    /** Locked past the hard limit: waiting does not help, an unlock or password reset does. */
-    admin_unlock_required: boolean;
-  };
-}
-
-/** A company as the admin API shows it (`GET /admin/companies`); not protocol's `CompanyView`, a company of `GET /auth/me`. */
-export interface AdminCompanyView {
-  id: number;
-  name: string;
-  status: 'active' | 'disabled';
-  created_at: number;
-  /** Number of members. */
-  members: number;
-}
-
-/** A member of a company (`GET /admin/companies/:id/members`). */
-export interface CompanyMemberView {
-  user: { id: number; account: string; name: string; status: 'active' | 'disabled' };
-  roles: string[];
-  is_default: boolean;
-}
-
-/** A live session across users (`GET /admin/sessions`). */
-export interface AdminSessionView {
-  id: string;
-  user: { id: number; account: string; name: string };
-  company_id: number | null;
-  device_type: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  device: string | null;
-  created_at: number;
-  last_used_at: number;
-  expires_at: number;
-}
-
-/** An audit event as administrators read it. */
-export interface AuditEventView {
-  id: number;
-  /** Unix seconds. */
-  at: number;
-  type: string;
-  outcome: 'success' | 'failure';
-  /** The user who acted (same as `user_id`). */
-  actor_id: number | null;
-  /** The user acted upon. */
-  subject_id: number | null;
-  user_id: number | null;
-  session_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
 }
 
 export function userView(u: UserRow): UserView {

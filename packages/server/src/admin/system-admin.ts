@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { OverviewView, SigningKeyView as KeyView } from '@duotoken/protocol';
 import { AuthError } from '../errors/auth-error.js';
 import { countActiveSessions } from '../metrics/active-sessions.js';
 import type { KeyInfo } from '../tokens/key-ring.js';
@@ -14,37 +15,8 @@ const REDIS_PING_TIMEOUT_MS = 1_000;
 
 const HOUR_MS = 3_600_000;
 
-/** A signing key as administrators see it. */
-export interface KeyView {
-  kid: string;
-  alg: string;
-  /** `active`: signs new tokens; `published`: retired, still verifying the tokens it signed; `retired`: no longer accepted. */
-  state: 'active' | 'published' | 'retired';
-  /** Unix seconds; null for the HS256 shared secret (no creation time). */
-  created_at: number | null;
-  retired_at: number | null;
-  age_seconds: number | null;
-}
-
-/** The state of the deployment at a glance (`GET /admin/overview`). */
-export interface OverviewView {
-  version: string;
-  store: 'sqlite' | 'postgres';
-  redis: { configured: boolean; connected: boolean };
-  revocation_feed: {
-    /** `live`: this instance vouches for every revocation; `suspended`: protected routes answer 503 until it does again. */
-    state: 'live' | 'suspended';
-    /** Why it is suspended; null when live. */
-    reason: string | null;
-    /** How long ago (ms) the feed from other instances was last heard; null when nothing feeds it (one instance). */
-    lag_ms: number | null;
-  };
-  active_sessions: number;
-  /** Password logins over the last hour, from the audit trail (every instance's). */
-  logins_last_hour: { success: number; failure: number };
-  /** Login counters holding a lock now (timed, or until an admin lifts it). */
-  lockouts_in_force: number;
-}
+/** A signing key as administrators see it, and the overview (the protocol's wire shapes). */
+export type { OverviewView, SigningKeyView as KeyView } from '@duotoken/protocol';
 
 /** Signing keys and the overview, for platform admins. */
 export class SystemAdmin {

@@ -1,32 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StandardTokenPair } from '@duotoken/protocol';
+import type { AdminCompanyView, AdminSessionView, AdminUserView, Page, StandardTokenPair } from '@duotoken/protocol';
 import { call } from '@duotoken/test-kit/standard-client';
 import { ADMIN, type TestServer } from '../helpers/test-server.js';
 import { bearer, login, loginOk, me, refresh, SETUP, sidOf, startSecurityServer } from '../security/helpers/security-server.js';
 
-type Page<T> = { items: T[]; total: number; next_offset: number | null };
-interface User {
-  id: number;
-  account: string;
-  name: string;
-  status: string;
-  created_at: number;
-}
-interface Company {
-  id: number;
-  name: string;
-  status: string;
-  members: number;
-}
-interface AdminSession {
-  id: string;
-  user: { id: number; account: string; name: string };
-  company_id: number | null;
-  device_type: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  device: string | null;
-}
+type User = AdminUserView;
+type Company = AdminCompanyView;
+type AdminSession = AdminSessionView;
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const IPHONE =
