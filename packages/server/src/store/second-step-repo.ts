@@ -130,7 +130,13 @@ export function secondStepRepo(
         return startOf(Number(rows[0]?.reserved ?? 0) === 1, rows as unknown as StartRow[]);
       }
       const reserved = (await lockout.reserve(a.schedule).execute(db, reservation)).length === 1;
-      return startOf(reserved, (await q.read.execute(db, { userId: a.userId })) as StartRow[]);
+      try {
+        return startOf(reserved, (await q.read.execute(db, { userId: a.userId })) as StartRow[]);
+      } catch (error) {
+        // A read that fails leaves no attempt in flight: the caller sees the error, not a reservation.
+        if (reserved) await lockout.release.execute(db, { key: a.key });
+        throw error;
+      }
     },
   };
 }
