@@ -43,13 +43,9 @@ export function auditColumns(row: AuditEventInsert): Required<AuditEventInsert> 
 /** The insert every login and many other requests make, compiled once per store. */
 export function auditQueries() {
   return {
-    insert: new PreparedQuery((db, p: Required<AuditEventInsert>) => db.insertInto('audit_events').values(auditValues(p))),
+    // auditColumns over the placeholders: each one is a value, never null, so it stays in its column.
+    insert: new PreparedQuery((db, p: Required<AuditEventInsert>) => db.insertInto('audit_events').values(auditColumns(p))),
   };
-}
-
-/** The values of an audit insert, column by column (a prepared query's placeholders are read one by one). */
-export function auditValues(p: Required<AuditEventInsert>): Required<AuditEventInsert> {
-  return { at: p.at, type: p.type, user_id: p.user_id, session_id: p.session_id, ip: p.ip, details: p.details, subject_id: p.subject_id };
 }
 
 /** The audit trail. */

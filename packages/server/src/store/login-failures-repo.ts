@@ -1,5 +1,5 @@
 import { sql, type Kysely, type QueryCreator, type RawBuilder, type Selectable } from 'kysely';
-import { auditColumns, auditValues, type AuditEventInsert, type auditQueries } from './audit-repo.js';
+import { auditColumns, type AuditEventInsert, type auditQueries } from './audit-repo.js';
 import type { DatabaseTraits } from './database-traits.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, LoginFailuresTable } from './schema.js';
@@ -126,7 +126,7 @@ export function loginFailureQueries() {
     /** PostgreSQL: the release and an audit event in one statement (a data-modifying CTE). */
     releaseWithEvent: new PreparedQuery((db, p: { key: string } & Required<AuditEventInsert>) =>
       db
-        .with('e', (d) => d.insertInto('audit_events').values(auditValues(p)).returning('id'))
+        .with('e', (d) => d.insertInto('audit_events').values(auditColumns(p)).returning('id'))
         .updateTable('login_failures')
         .set({ inflight: oneLessInFlight })
         .where('key', '=', p.key),
