@@ -80,6 +80,9 @@ describe.skipIf(!BROWSER_PATH)('the admin console in real Chromium, as an admin 
 
       // Add to Acme with the role "editor" (typed: roles are free strings).
       await page.click(byId('add-membership'));
+      // Saved without a company, the dialog says what is missing (and stays open).
+      await page.click(byId('membership-submit'));
+      await page.locator(`${byId('membership-dialog')} .el-form-item__error:has-text("Pick a company")`).waitFor();
       await pick(page, 'membership-company', 'Acme', 'Acme');
       await page.locator(byId('membership-roles')).click();
       await page.keyboard.type('editor');

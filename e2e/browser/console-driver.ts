@@ -58,10 +58,23 @@ export async function confirm(page: Page): Promise<void> {
 export async function pick(page: Page, testid: string, label: string, search?: string): Promise<void> {
   const select = page.locator(byId(testid)).first();
   await select.click();
-  if (search !== undefined) await page.keyboard.type(search);
+  if (search !== undefined) {
+    await page.keyboard.type(search);
+    // The server's answer replaces the list shown before it: click in the answer, not in a list
+    // about to go (a click there lands on whatever the new list has at that spot, or on nothing).
+    await page.waitForFunction((text) => {
+      const shown = [...document.querySelectorAll<HTMLElement>('.el-select-dropdown__item')].filter((e) => e.offsetParent !== null);
+      return shown.length > 0 && shown.every((e) => e.textContent!.toLowerCase().includes(text.toLowerCase()));
+    }, search);
+  }
   const option = page.locator('.el-select-dropdown__item:visible', { hasText: label }).first();
   await option.waitFor();
   await option.click();
+  // Chosen: the select shows the label (typed text is an input's value, not its text).
+  await page.waitForFunction(([id, text]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(text) === true, [
+    testid,
+    label,
+  ] as const);
 }
 
 /** The text of every row marked `testid`. */

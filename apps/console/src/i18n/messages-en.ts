@@ -162,6 +162,8 @@ export const messagesEn: Record<MessageKey, string> = {
   'member.default': 'Default company',
   'member.fenceHint': 'Sessions of this user in this company get the new roles at their next token refresh.',
   'member.saved': 'Roles saved',
+  'member.pickCompany': 'Pick a company',
+  'member.pickUser': 'Pick a user',
   'member.remove': 'Remove',
   'member.removeConfirm': 'Remove {account} from {company}? Their sessions in that company end.',
   'member.removed': 'Removed from the company',

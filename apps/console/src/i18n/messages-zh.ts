@@ -159,6 +159,8 @@ export const messagesZh = {
   'member.default': '默认公司',
   'member.fenceHint': '修改角色后，该用户在此公司的会话需刷新令牌才能获得新角色。',
   'member.saved': '已保存成员角色',
+  'member.pickCompany': '请选择公司',
+  'member.pickUser': '请选择用户',
   'member.remove': '移出公司',
   'member.removeConfirm': '将 {account} 移出 {company}？其在该公司的会话将被结束。',
   'member.removed': '已移出公司',
