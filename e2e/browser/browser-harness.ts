@@ -88,6 +88,11 @@ export interface AxeFinding {
  * keeps `script-src 'self'` while it is checked.
  */
 export async function seriousA11yViolations(page: Page): Promise<AxeFinding[]> {
+  // A dialog still fading in is half transparent: axe would measure the contrast of a frame of the fade.
+  // (Endless ones, a spinner's, never settle and are not waited for.)
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }).axe;
