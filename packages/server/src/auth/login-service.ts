@@ -124,8 +124,7 @@ export class LoginService {
     const user = await store.findUserByAccount(input.account);
     const step = await this.deps.secondStep.decide(user, input);
     const checked = await attempts.check({
-      forgive: !step.due,
-      releaseEvent: step.due ? step.event : undefined,
+      secondFactorDue: step.due ? { event: step.event } : undefined,
       account: input.account,
       user,
       password: input.password,

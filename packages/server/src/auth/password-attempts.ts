@@ -14,10 +14,12 @@ export interface PasswordAttempt {
   ip: string | null;
   /** Added to the `login.failure` / `login.locked` audit events (`{ dialect }`, `{ via: 'password_change' }`). */
   details: Record<string, unknown>;
-  /** False while a second factor is still due: a right password then forgives no earlier failure (`Lockout.attempt`). */
-  forgive?: boolean;
-  /** With `forgive: false`: the audit event a right password writes with the end of its attempt (`mfa.required`). */
-  releaseEvent?: AuditEventInsert | undefined;
+  /**
+   * Set while a second factor is still due: a right password then forgives no
+   * earlier failure (`Lockout.attempt`), and ends its attempt writing `event`
+   * (`mfa.required`) in the same statement.
+   */
+  secondFactorDue?: { event: AuditEventInsert | undefined } | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ export class PasswordAttempts {
         await rateLimiter.hitGlobal('login');
         return user ? hasher.check(user.password_hash, password) : hasher.checkDummy(password, key);
       },
-      attempt.forgive === false ? { onValid: 'release', releaseEvent: attempt.releaseEvent } : { onValid: 'forgive' },
+      attempt.secondFactorDue ? { onValid: 'release', releaseEvent: attempt.secondFactorDue.event } : { onValid: 'forgive' },
     );
     if (!result.valid) {
       const userId = user?.id ?? null;
