@@ -6,48 +6,23 @@
 // after. The bench's closed loops give the rates; this says where a two-step
 // login's extra cost lies. `node bench/step-costs.mjs [--pg]` after `npm run build`;
 // `--pg` uses DUOTOKEN_DATABASE_URL (default the local test database).
-import { readdirSync, readFileSync } from 'node:fs';
-import { treeCpuSeconds } from './lib/cpu-usage.mjs';
-import { enrolledRecoveryCodes } from './lib/mfa-login.mjs';
+import { commandCpuSeconds, treeCpuSeconds } from './lib/cpu-usage.mjs';
+import { call, enrolledRecoveryCodes, expectStatus } from './lib/mfa-login.mjs';
 import { PASSWORD, startDuotoken } from './lib/targets.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const PG = process.argv.includes('--pg');
 const env = PG ? { DUOTOKEN_DATABASE_URL: process.env.DUOTOKEN_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test' } : {};
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds of every `postgres` process on the machine (its backends and helpers). */
-function postgresCpuSeconds() {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks / TICKS_PER_SECOND;
-}
+const postgresCpuSeconds = () => (PG ? commandCpuSeconds('postgres') : 0);
 
 const server = await startDuotoken({ root: ROOT, label: PG ? 'duotoken-pg' : 'duotoken', env });
-const post = async (path, body) => {
-  const answer = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: answer.status, json: await answer.json() };
-};
 
 /** Runs `work(i)` for i < n, 4 at a time; prints the CPU per request. */
 async function measure(label, n, work) {
-  const [server0, pg0] = [treeCpuSeconds(server.pid), PG ? postgresCpuSeconds() : 0];
+  const [server0, pg0] = [treeCpuSeconds(server.pid), postgresCpuSeconds()];
   const results = [];
   for (let i = 0; i < n; i += 4) results.push(...(await Promise.all([0, 1, 2, 3].filter((j) => i + j < n).map((j) => work(i + j)))));
-  const [server1, pg1] = [treeCpuSeconds(server.pid), PG ? postgresCpuSeconds() : 0];
+  const [server1, pg1] = [treeCpuSeconds(server.pid), postgresCpuSeconds()];
   const us = (seconds) => `${((seconds / n) * 1e6).toFixed(0).padStart(6)} µs`;
   console.log(`${label.padEnd(40)} server ${us(server1 - server0)}${PG ? `   postgres ${us(pg1 - pg0)}` : ''}`);
   return results;
@@ -57,19 +32,21 @@ try {
   const codes = await enrolledRecoveryCodes(server.url, `steps-${process.pid}`, 40);
   const half = codes.length / 2;
   for (const round of [codes.slice(0, half), codes.slice(half)]) {
-    await measure('password login (account without factor)', half, async () => {
-      const r = await post('/auth/login', { account: server.account, password: PASSWORD });
-      if (r.status !== 200) throw new Error(`password login: ${r.status}`);
-    });
+    await measure('password login (account without factor)', half, async () =>
+      expectStatus(await call(server.url, '/auth/login', { account: server.account, password: PASSWORD }), 200, 'password login'),
+    );
     const tickets = await measure('first step (password → 10060)', half, async (i) => {
-      const r = await post('/auth/login', { account: round[i].account, password: PASSWORD });
-      if (r.json.code !== '10060') throw new Error(`first step: ${JSON.stringify(r.json)}`);
-      return r.json.data.mfa_ticket;
+      const first = await call(server.url, '/auth/login', { account: round[i].account, password: PASSWORD });
+      if (first.json.code !== '10060') throw new Error(`first step: ${JSON.stringify(first.json)}`);
+      return first.json.data.mfa_ticket;
     });
-    await measure('second step (recovery code → pair)', half, async (i) => {
-      const r = await post('/auth/mfa/verify', { mfa_ticket: tickets[i], method: 'recovery_code', code: round[i].code });
-      if (r.status !== 200) throw new Error(`second step: ${JSON.stringify(r.json)}`);
-    });
+    await measure('second step (recovery code → pair)', half, async (i) =>
+      expectStatus(
+        await call(server.url, '/auth/mfa/verify', { mfa_ticket: tickets[i], method: 'recovery_code', code: round[i].code }),
+        200,
+        'second step',
+      ),
+    );
   }
 } finally {
   await server.stop();

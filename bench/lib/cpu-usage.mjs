@@ -10,7 +10,8 @@ function statOf(pid) {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    const command = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    return { command, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return undefined;
   }
@@ -34,6 +35,17 @@ export function treeCpuSeconds(pid) {
       ticks += child.ticks;
       stack.push(child.pid);
     }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** CPU seconds (user + system) of every live process named `command` (e.g. `postgres`: its backends and helpers). */
+export function commandCpuSeconds(command) {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = statOf(entry);
+    if (s?.command === command) ticks += s.ticks;
   }
   return ticks / TICKS_PER_SECOND;
 }

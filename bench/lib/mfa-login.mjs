@@ -16,7 +16,7 @@ import { inBatches, PASSWORD } from './targets.mjs';
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
 /** POST `body` as JSON; resolves with the status and the parsed answer. */
-function call(base, path, body, headers = {}) {
+export function call(base, path, body, headers = {}) {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -53,7 +53,7 @@ async function patientCall(base, path, body, headers = {}) {
   }
 }
 
-function expectStatus(answer, status, what) {
+export function expectStatus(answer, status, what) {
   if (answer.status !== status) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`);
   return answer.json.data;
 }
