@@ -10,7 +10,7 @@ console.log(`shuffled suites: seed ${seed} (DUOTOKEN_TEST_SEED=${seed} repeats t
 export default defineConfig({
   // No aliases to `src`: tests import `@duotoken/*` through the packages' `exports`, as users do.
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['./vitest.global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
