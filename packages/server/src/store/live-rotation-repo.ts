@@ -3,6 +3,7 @@ import type { DatabaseTraits } from './database-traits.js';
 import { PreparedQuery } from './prepared-query.js';
 import { consumingClock, type refreshTokenQueries } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
+import type { GroupCommit, SyncExecutor } from './sqlite-group-commit.js';
 import {
   sessionContextQuery,
   toSessionContext,
@@ -69,7 +70,7 @@ function consumeIfAdmitted(db: Kysely<Database>, p: RotationParams, traits: Data
     );
 }
 
-/** The statements of the common refresh: one on a database with writable CTEs, four in a transaction otherwise. */
+/** The statements of the common refresh: one on a database with writable CTEs, four in a unit of a group commit otherwise. */
 export function liveRotationQueries(traits: DatabaseTraits) {
   return {
     /**
@@ -110,7 +111,7 @@ export function liveRotationQueries(traits: DatabaseTraits) {
         .selectAll('c')
         .select('i.expires_at as successor_expires_at'),
     ),
-    /** Elsewhere: the consume alone, the rest done by the caller in the same transaction. */
+    /** Elsewhere (SQLite): the consume alone, the rest done by the caller in the same transaction (a unit of a group commit). */
     consume: new PreparedQuery<RotationParams, { session_id: string }>((db, p) => consumeIfAdmitted(db, p, traits).returning('session_id')),
   };
 }
@@ -122,32 +123,38 @@ export function liveRotationRepo(
   sessions: ReturnType<typeof sessionQueries>,
   tokens: ReturnType<typeof refreshTokenQueries>,
   traits: DatabaseTraits,
+  groupCommit: GroupCommit | undefined,
 ) {
-  const inTransaction = async (p: RotationParams): Promise<LiveRotated | undefined> => {
-    const run = async (tx: Kysely<Database>) => {
-      const consumed = await q.consume.executeTakeFirst(tx, p);
-      if (!consumed) return undefined;
-      const context = toSessionContext((await sessions.context.executeTakeFirst(tx, { id: consumed.session_id }))!);
-      const expiresAt = Math.min(p.successorExpiresAt, Number(context.session.expires_at));
-      await tokens.insert.execute(tx, {
+  if (!traits.supportsWritableCtes && !groupCommit) throw new Error('a store without writable CTEs rotates through a group commit');
+  /** The four statements, synchronously, inside the caller's transaction or savepoint. */
+  const rotateNow = (x: SyncExecutor, p: RotationParams): LiveRotated | undefined => {
+    const consumed = x.rows(q.consume.bind(db, p))[0];
+    if (!consumed) return undefined;
+    const context = toSessionContext(x.rows(sessions.context.bind(db, { id: consumed.session_id }))[0]!);
+    const expiresAt = Math.min(p.successorExpiresAt, Number(context.session.expires_at));
+    x.rows(
+      tokens.insert.bind(db, {
         jti: p.successor,
         session_id: consumed.session_id,
         issued_at: p.now,
         expires_at: expiresAt,
         consumed_at: null,
         successor_jti: null,
-      });
-      await sessions.touch.execute(tx, { id: consumed.session_id, now: p.now });
-      return { context, successorExpiresAtMs: expiresAt };
-    };
-    return db.isTransaction ? run(db) : db.transaction().execute(run);
+      }),
+    );
+    x.rows(sessions.touch.bind(db, { id: consumed.session_id, now: p.now }));
+    return { context, successorExpiresAtMs: expiresAt };
   };
+  const grouped = async (p: RotationParams): Promise<LiveRotated | undefined> =>
+    db.isTransaction ? groupCommit!.inline((x) => rotateNow(x, p)) : groupCommit!.run((x) => rotateNow(x, p));
   return {
     /**
      * The common refresh — an unused token of a session that admits a
      * refresh (`REFRESH_STEPS.unused.live`: rotate) — as one capability:
      * consumes the token, inserts its successor, touches the session, and
-     * returns the session context; on PostgreSQL one statement. `undefined`
+     * returns the session context; on PostgreSQL one statement, on SQLite
+     * four in a transaction shared with the rotations that arrived alongside
+     * (sqlite-group-commit.ts). `undefined`
      * when the token was not that (consumed, expired, unknown, its session
      * ended or another than `sessionId`): nothing changed, and the caller
      * takes the general path (`rotateRefreshToken`), which judges it.
@@ -161,7 +168,7 @@ export function liveRotationRepo(
         successorExpiresAt: r.successorExpiresAtMs,
         sessionId: r.sessionId ?? null,
       };
-      if (!traits.supportsWritableCtes) return inTransaction(p);
+      if (!traits.supportsWritableCtes) return grouped(p);
       const row = await q.rotate.executeTakeFirst(db, p);
       if (!row) return undefined;
       const { successor_expires_at, ...context } = row;

@@ -6,6 +6,7 @@ import type { Database } from './schema.js';
 import { SQLITE_TRAITS } from './database-traits.js';
 import type { OpenedDatabase } from './opened-database.js';
 import { SqliteCheckpointer, WAL_RESTART_PAGES } from './sqlite-checkpointer.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteKeepCauseDialect } from './sqlite-keep-cause-dialect.js';
 import { ensureWritableDir } from '../config/writable-dir.js';
 import { acquireSqliteLock } from './sqlite-lock.js';
@@ -68,9 +69,11 @@ export function openSqlite(path: string, options: SqliteOptions = {}): OpenedDat
     });
     sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteKeepCauseDialect({ database: withStatementCache(sqlite) }, sqlite) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteKeepCauseDialect({ database: statements }, sqlite) });
   return {
     db,
+    groupCommit: new SqliteGroupCommit(sqlite, statements, db),
     traits: SQLITE_TRAITS,
     description: `sqlite:${path}`,
     release:

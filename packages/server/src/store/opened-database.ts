@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseTraits } from './database-traits.js';
 import type { Database } from './schema.js';
+import type { GroupCommit } from './sqlite-group-commit.js';
 
 /** A connected database with its traits (what differs between SQLite and PostgreSQL). */
 export interface OpenedDatabase {
@@ -12,4 +13,6 @@ export interface OpenedDatabase {
   readonly schema?: string;
   /** Stops what runs beside the connection (SQLite's checkpointer thread); the store calls it before closing. */
   readonly release?: () => Promise<void>;
+  /** SQLite: short write transactions that arrive together, committed together (sqlite-group-commit.ts). */
+  readonly groupCommit?: GroupCommit;
 }

@@ -43,10 +43,15 @@ export class PreparedQuery<A extends Record<string, unknown>, R> {
 
   /** Runs the query with `args` on `db`; the first call compiles it with `db`'s dialect. */
   async execute(db: Kysely<Database>, args: A): Promise<R[]> {
+    const result = await db.executeQuery<R>(this.bind(db, args));
+    return result.rows;
+  }
+
+  /** The query with `args` in place, for an executor outside Kysely (SQLite's group commit); compiled with `db`'s dialect. */
+  bind(db: Kysely<Database>, args: A): CompiledQuery<R> {
     const template = this.compiled ?? this.compile(db);
     const parameters = this.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
-    const result = await db.executeQuery<R>({ ...template, parameters });
-    return result.rows;
+    return { ...template, parameters };
   }
 
   async executeTakeFirst(db: Kysely<Database>, args: A): Promise<R | undefined> {

@@ -10,6 +10,7 @@ import type { OpenedDatabase } from './opened-database.js';
 import type { BoundRepos } from './repos.js';
 import { refreshTokenQueries, refreshTokensRepo } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
+import type { GroupCommit } from './sqlite-group-commit.js';
 import { secondStepQueries, secondStepRepo } from './second-step-repo.js';
 import { sessionOpeningRepo } from './session-opening-repo.js';
 import { sessionQueries, sessionsRepo } from './sessions-repo.js';
@@ -44,12 +45,13 @@ export interface SettledEffects {
 /** Every repository, bound to one executor (the pool or a transaction), and the effects that wait for its end. */
 export type Repos = BoundRepos & SettledEffects;
 
-/** The hot path's prepared queries; compiled on first use with the store's dialect. */
+/** The hot path's prepared queries, compiled on first use with the store's dialect, and what the repos share beside them. */
 type PreparedQueries = ReturnType<typeof preparedQueries>;
 
-function preparedQueries(traits: DatabaseTraits) {
+function preparedQueries(traits: DatabaseTraits, groupCommit: GroupCommit | undefined) {
   return {
     traits,
+    groupCommit,
     users: userQueries(),
     companies: companyQueries(),
     sessions: sessionQueries(),
@@ -72,7 +74,7 @@ function bindRepos(db: Kysely<Database>, q: PreparedQueries): BoundRepos {
     companiesRepo(db, q.companies),
     sessionsRepo(db, q.sessions),
     refreshTokensRepo(db, q.refreshTokens),
-    liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits),
+    liveRotationRepo(db, q.liveRotation, q.sessions, q.refreshTokens, q.traits, q.groupCommit),
     sessionOpeningRepo(db, q.refreshTokens, q.audit, q.loginFailures, q.traits),
     whoAmIRepo(db, q.whoAmI),
     signingKeysRepo(db),
@@ -105,7 +107,7 @@ export interface Store extends Repos, RetentionRepo {
 
 /** Wraps an opened database in the Store interface. */
 export function createStore(opened: OpenedDatabase): Store {
-  const prepared = preparedQueries(opened.traits);
+  const prepared = preparedQueries(opened.traits, opened.groupCommit);
   const repos = bindRepos(opened.db, prepared);
   const retention = retentionRepo(opened.db, opened.traits);
   const health = new StoreHealth(async () => {
