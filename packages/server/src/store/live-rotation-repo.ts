@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
 import type { DatabaseTraits } from './database-traits.js';
 import { PreparedQuery } from './prepared-query.js';
 import { consumingClock, type refreshTokenQueries } from './refresh-tokens-repo.js';
 import type { Database } from './schema.js';
 import type { GroupCommit, SyncExecutor } from './sqlite-group-commit.js';
+import { settle, TurnBatch, type Settled } from './turn-batch.js';
 import {
   sessionContextQuery,
   toSessionContext,
@@ -42,32 +43,41 @@ type RotationParams = {
   sessionId: string | null;
 };
 
+/** Rotation parameters as values (one rotation) or as columns of the batched statement's input rows. */
+type RotationOperands = { [K in keyof RotationParams]: RotationParams[K] | Expression<RotationParams[K]> };
+
+/** A batch of rotations as the batched statement takes them: one array per parameter. */
+type RotationBatch = { [K in keyof RotationParams]: Array<RotationParams[K]> };
+
 /**
  * Consumes the token if it is unused and its session admits a refresh, as
  * `sessionStateOf(…) === 'live'` and an active user say (sessions/session-states.ts):
  * not revoked, not expired, not idle. The conditional UPDATE stays the race's referee.
  */
-function consumeIfAdmitted(db: Kysely<Database>, p: RotationParams, traits: DatabaseTraits) {
-  return db
-    .updateTable('refresh_tokens')
-    .set({ consumed_at: consumingClock(traits, p.now), successor_jti: p.successor })
-    .where('jti', '=', p.jti)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', p.now)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('sessions')
-          .innerJoin('users', 'users.id', 'sessions.user_id')
-          .select(sql`1`.as('one'))
-          .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-          .where('sessions.id', '=', sql<string>`coalesce(${p.sessionId}, ${sql.ref('refresh_tokens.session_id')})`)
-          .where('sessions.revoked_at', 'is', null)
-          .where('sessions.expires_at', '>', p.now)
-          .where('sessions.last_used_at', '>=', p.activeSince)
-          .where('users.status', '=', 'active'),
-      ),
-    );
+function consumeIfAdmitted(db: Kysely<Database>, p: RotationOperands, traits: DatabaseTraits) {
+  return (
+    db
+      .updateTable('refresh_tokens')
+      .set({ consumed_at: consumingClock(traits, p.now), successor_jti: p.successor })
+      // Qualified: in the batched statement, `input`'s columns of the same names are in scope too.
+      .where('refresh_tokens.jti', '=', p.jti)
+      .where('refresh_tokens.consumed_at', 'is', null)
+      .where('refresh_tokens.expires_at', '>', p.now)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('sessions')
+            .innerJoin('users', 'users.id', 'sessions.user_id')
+            .select(sql`1`.as('one'))
+            .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+            .where('sessions.id', '=', sql<string>`coalesce(${p.sessionId}, ${sql.ref('refresh_tokens.session_id')})`)
+            .where('sessions.revoked_at', 'is', null)
+            .where('sessions.expires_at', '>', p.now)
+            .where('sessions.last_used_at', '>=', p.activeSince)
+            .where('users.status', '=', 'active'),
+        ),
+      )
+  );
 }
 
 /** The statements of the common refresh: one on a database with writable CTEs, four in a unit of a group commit otherwise. */
@@ -111,6 +121,62 @@ export function liveRotationQueries(traits: DatabaseTraits) {
         .selectAll('c')
         .select('i.expires_at as successor_expires_at'),
     ),
+    /**
+     * PostgreSQL, rotations that arrived together: the statement above over
+     * the rows of `input` (one per rotation, from one array per parameter),
+     * so that they share one round trip and one commit. A session with two
+     * rotations in the batch is touched once, with the later time. Rows
+     * come back for the rotations that happened, named by their successor.
+     */
+    rotateMany: new PreparedQuery<RotationBatch, SessionContextRow & { successor: string; successor_expires_at: number }>((db, p) => {
+      const column = <T>(name: string) => sql.ref<T>(`i.${name}`);
+      const rotation: RotationOperands = {
+        jti: column('jti'),
+        successor: column('successor'),
+        now: column('now'),
+        activeSince: column('active_since'),
+        successorExpiresAt: column('successor_expires_at'),
+        sessionId: column('session_id'),
+      };
+      return db
+        .with(
+          'input',
+          () => sql<RotationParams>`(select * from unnest(${p.jti}::varchar[], ${p.successor}::varchar[], ${p.now}::bigint[],
+            ${p.activeSince}::bigint[], ${p.successorExpiresAt}::bigint[], ${p.sessionId}::varchar[])
+            as i(jti, successor, now, active_since, successor_expires_at, session_id))`,
+        )
+        .with('consumed', () =>
+          consumeIfAdmitted(db, rotation, traits)
+            .from(sql`input`.as('i'))
+            .returning([
+              'refresh_tokens.session_id',
+              sql<string>`i.successor`.as('successor'),
+              sql<number>`i.now`.as('now'),
+              sql<number>`i.successor_expires_at`.as('successor_expires_at'),
+            ]),
+        )
+        .with('context', () => sessionContextQuery(db, sql<string>`(select session_id from consumed)`, 'in'))
+        .with(
+          'inserted',
+          () => sql<{
+            jti: string;
+            expires_at: number;
+          }>`(insert into refresh_tokens (jti, session_id, issued_at, expires_at, consumed_at, successor_jti)
+            select c.successor, c.session_id, c.now, least(c.successor_expires_at, x.expires_at), null, null
+            from consumed as c inner join context as x on x.id = c.session_id
+            returning jti, expires_at)`,
+        )
+        .with(
+          'touched',
+          () => sql`(update sessions set last_used_at = m.now
+            from (select session_id, max(now) as now from consumed group by session_id) as m where sessions.id = m.session_id)`,
+        )
+        .selectFrom([sql<SessionContextRow>`context`.as('x'), sql<{ session_id: string; successor: string }>`consumed`.as('c')])
+        .innerJoin(sql<{ jti: string; expires_at: number }>`inserted`.as('n'), 'n.jti', 'c.successor')
+        .selectAll('x')
+        .select(['c.successor', 'n.expires_at as successor_expires_at'])
+        .whereRef('x.id', '=', 'c.session_id');
+    }),
     /** Elsewhere (SQLite): the consume alone, the rest done by the caller in the same transaction (a unit of a group commit). */
     consume: new PreparedQuery<RotationParams, { session_id: string }>((db, p) => consumeIfAdmitted(db, p, traits).returning('session_id')),
   };
@@ -147,14 +213,53 @@ export function liveRotationRepo(
   };
   const grouped = async (p: RotationParams): Promise<LiveRotated | undefined> =>
     db.isTransaction ? groupCommit!.inline((x) => rotateNow(x, p)) : groupCommit!.run((x) => rotateNow(x, p));
+
+  const rotated = (row: SessionContextRow & { successor_expires_at: number }): LiveRotated => {
+    const { successor_expires_at, ...context } = row;
+    return { context: toSessionContext(context), successorExpiresAtMs: Number(successor_expires_at) };
+  };
+  /** PostgreSQL, one rotation: one statement. */
+  const alone = async (p: RotationParams): Promise<LiveRotated | undefined> => {
+    const row = await q.rotate.executeTakeFirst(db, p);
+    return row && rotated(row);
+  };
+  /** PostgreSQL, the rotations of one turn: one statement for all of them (`rotateMany`). */
+  const together = async (batch: RotationParams[]): Promise<Array<Settled<LiveRotated | undefined>>> => {
+    if (batch.length === 1) return [await settle(alone(batch[0]!))];
+    let rows;
+    try {
+      rows = await q.rotateMany.execute(db, {
+        jti: batch.map((p) => p.jti),
+        successor: batch.map((p) => p.successor),
+        now: batch.map((p) => p.now),
+        activeSince: batch.map((p) => p.activeSince),
+        successorExpiresAt: batch.map((p) => p.successorExpiresAt),
+        sessionId: batch.map((p) => p.sessionId),
+      });
+    } catch {
+      // One statement, so nothing of it landed. Each rotation again alone: a failure (a deadlock with
+      // another instance's batch, a successor id taken, the database gone) is then only its own.
+      return Promise.all(batch.map((p) => settle(alone(p))));
+    }
+    const bySuccessor = new Map(rows.map(({ successor, ...row }) => [successor, row]));
+    return batch.map((p) => {
+      const row = bySuccessor.get(p.successor);
+      return { ok: true, value: row && rotated(row) };
+    });
+  };
+  // Outside a transaction only: inside one, the caller's connection is the one to use. One statement in
+  // flight at a time: the rotations arriving meanwhile go together in the next (docs/benchmarks.md has
+  // the measured caps; one also keeps an instance's batches from deadlocking on each other's rows).
+  const turns = traits.supportsWritableCtes && !db.isTransaction ? new TurnBatch(together, { maxInFlight: 1 }) : undefined;
   return {
     /**
      * The common refresh — an unused token of a session that admits a
      * refresh (`REFRESH_STEPS.unused.live`: rotate) — as one capability:
      * consumes the token, inserts its successor, touches the session, and
-     * returns the session context; on PostgreSQL one statement, on SQLite
-     * four in a transaction shared with the rotations that arrived alongside
-     * (sqlite-group-commit.ts). `undefined`
+     * returns the session context. The rotations that arrive in the same
+     * turn of the event loop share a commit: on PostgreSQL one statement for
+     * all of them (one for each when that fails), on SQLite four statements
+     * each in one transaction, a savepoint each (sqlite-group-commit.ts). `undefined`
      * when the token was not that (consumed, expired, unknown, its session
      * ended or another than `sessionId`): nothing changed, and the caller
      * takes the general path (`rotateRefreshToken`), which judges it.
@@ -169,10 +274,7 @@ export function liveRotationRepo(
         sessionId: r.sessionId ?? null,
       };
       if (!traits.supportsWritableCtes) return grouped(p);
-      const row = await q.rotate.executeTakeFirst(db, p);
-      if (!row) return undefined;
-      const { successor_expires_at, ...context } = row;
-      return { context: toSessionContext(context), successorExpiresAtMs: Number(successor_expires_at) };
+      return turns ? turns.add(p) : alone(p);
     },
   };
 }

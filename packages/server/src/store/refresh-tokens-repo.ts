@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { DatabaseTraits } from './database-traits.js';
 import { PreparedQuery } from './prepared-query.js';
 import { judgeConsumedRefreshToken, type JudgedRefreshToken, type RefreshVerdict } from './refresh-verdict.js';
@@ -11,7 +11,7 @@ export type RefreshTokenInsert = Insertable<RefreshTokensTable>;
 const DATABASE_NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /** A consumption time, on the consuming clock (`DatabaseTraits.databaseClock`): the database's, or the caller's `now`. */
-export function consumingClock(traits: DatabaseTraits, now: number): RawBuilder<number> {
+export function consumingClock(traits: DatabaseTraits, now: number | Expression<number>): RawBuilder<number> {
   return traits.databaseClock ? DATABASE_NOW_MS : sql<number>`${now}`;
 }
 

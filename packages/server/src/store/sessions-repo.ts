@@ -70,11 +70,12 @@ export function toSessionContext(row: SessionContextRow): SessionContext {
 }
 
 /**
- * The session `id` names (a value, or an expression such as a subquery), its
+ * The session `id` names (a value, or an expression such as a subquery;
+ * with `match` 'in', every session of a subquery), its
  * user's status and admin flag, and its roles in the session's company, in
  * one query: the refresh hot path reads this once instead of three times.
  */
-export function sessionContextQuery(db: Kysely<Database>, id: string | Expression<string>) {
+export function sessionContextQuery(db: Kysely<Database>, id: string | Expression<string>, match: '=' | 'in' = '=') {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -89,7 +90,7 @@ export function sessionContextQuery(db: Kysely<Database>, id: string | Expressio
       'memberships.roles as member_roles',
       'companies.id as member_company',
     ])
-    .where('sessions.id', '=', id);
+    .where('sessions.id', match, id);
 }
 
 /** The refresh and `/auth/me` paths' statements, compiled once per store (bench/). */

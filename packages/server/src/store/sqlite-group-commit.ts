@@ -2,6 +2,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { PreparingDatabase } from './sqlite-statement-cache.js';
+import { TurnBatch, type Settled } from './turn-batch.js';
 
 /** Runs compiled queries synchronously on the SQLite connection, inside a unit of a group commit. */
 export interface SyncExecutor {
@@ -16,7 +17,8 @@ export interface SyncExecutor {
  * leaf of the expiry index, the b-trees' upper levels) are the same for every
  * rotation. Units queued in the same turn of the event loop run in one
  * transaction, each inside a savepoint, so one unit's failure undoes only its
- * own writes; none is answered before the COMMIT that holds it has succeeded.
+ * own writes; none is answered before the COMMIT that holds it has succeeded
+ * (the queueing: turn-batch.ts).
  * docs/benchmarks.md has the measured effect.
  */
 export interface GroupCommit {
@@ -26,33 +28,20 @@ export interface GroupCommit {
   inline<T>(unit: (x: SyncExecutor) => T): T;
 }
 
-/** Units per transaction at most; more wait for the next one (a long batch would hold the event loop). */
-const MAX_UNITS = 64;
-
-interface Queued {
-  unit: (x: SyncExecutor) => unknown;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Unit = (x: SyncExecutor) => unknown;
 
 export class SqliteGroupCommit implements GroupCommit {
-  private queue: Queued[] = [];
-  private scheduled = false;
   /** Transactions and units committed so far (tests; `docs/benchmarks.md`). */
   readonly counts = { transactions: 0, units: 0 };
   private readonly executor: SyncExecutor;
   private readonly control: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'undo', Statement>;
+  private readonly batch: TurnBatch<Unit, unknown>;
 
-  /**
-   * @param kysely the store's Kysely over the same connection: a batch holds its connection (Kysely's
-   *   mutex), so that no Kysely transaction is open, or opens, on the connection while the batch runs.
-   */
+  /** @param kysely the store's Kysely over the same connection. */
   constructor(
     private readonly sqlite: SqliteDatabase,
     statements: PreparingDatabase,
-    private readonly kysely: Kysely<Database>,
+    kysely: Kysely<Database>,
   ) {
     this.executor = {
       rows<R>(query: CompiledQuery<R>): R[] {
@@ -73,50 +62,28 @@ export class SqliteGroupCommit implements GroupCommit {
       release: prepare('RELEASE unit'),
       undo: prepare('ROLLBACK TO unit'),
     };
+    // A batch holds Kysely's connection (its mutex): no Kysely transaction is open, or opens, on it meanwhile.
+    // One batch at a time: what arrives while it waits for the connection or runs goes in the next.
+    this.batch = new TurnBatch((units) => kysely.connection().execute(async () => this.commitBatch(units)), { maxInFlight: 1 });
   }
 
   run<T>(unit: (x: SyncExecutor) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ unit, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After the I/O callbacks of this turn: every request read in it has queued its unit by then.
-        setImmediate(() => void this.flush());
-      }
-    });
+    return this.batch.add(unit) as Promise<T>;
   }
 
   inline<T>(unit: (x: SyncExecutor) => T): T {
     return unit(this.executor);
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_UNITS);
-    if (this.queue.length > 0) setImmediate(() => void this.flush());
-    else this.scheduled = false;
-    let outcomes: Outcome[];
-    try {
-      outcomes = await this.kysely.connection().execute(async () => this.commitBatch(batch));
-    } catch (error) {
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    batch.forEach((queued, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) queued.resolve(outcome.value);
-      else queued.reject(outcome.error);
-    });
-  }
-
   /** One transaction for the batch; throws (nothing kept) when the transaction as a whole fails. */
-  private commitBatch(batch: Queued[]): Outcome[] {
+  private commitBatch(units: Unit[]): Array<Settled<unknown>> {
     const { control, sqlite } = this;
     control.begin.run();
     try {
-      const outcomes = batch.map((queued): Outcome => {
+      const outcomes = units.map((unit): Settled<unknown> => {
         control.savepoint.run();
         try {
-          const value = queued.unit(this.executor);
+          const value = unit(this.executor);
           control.release.run();
           return { ok: true, value };
         } catch (error) {
@@ -130,7 +97,7 @@ export class SqliteGroupCommit implements GroupCommit {
       });
       control.commit.run();
       this.counts.transactions += 1;
-      this.counts.units += batch.length;
+      this.counts.units += units.length;
       return outcomes;
     } catch (error) {
       if (sqlite.inTransaction) control.rollback.run();
