@@ -15,11 +15,11 @@ export interface SyncExecutor {
  * A rotation's commit is a quarter of its main-thread time on SQLite: every
  * commit appends each page it changed to the WAL, and some pages (the newest
  * leaf of the expiry index, the b-trees' upper levels) are the same for every
- * rotation. Units queued in the same turn of the event loop run in one
- * transaction, each inside a savepoint, so one unit's failure undoes only its
- * own writes; none is answered before the COMMIT that holds it has succeeded
- * (the queueing: turn-batch.ts).
- * docs/benchmarks.md has the measured effect.
+ * rotation. Units that arrive together (in one turn of the event loop, or
+ * while the previous batch runs) share one transaction, each inside a
+ * savepoint, so one unit's failure undoes only its own writes; none is
+ * answered before the COMMIT that holds it has succeeded (the queueing:
+ * turn-batch.ts). docs/benchmarks.md has the measured effect.
  */
 export interface GroupCommit {
   /** Queues `unit`; resolves with its result once the transaction holding it has committed. */
