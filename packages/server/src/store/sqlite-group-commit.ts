@@ -31,7 +31,7 @@ export interface GroupCommit {
 type Unit = (x: SyncExecutor) => unknown;
 
 export class SqliteGroupCommit implements GroupCommit {
-  /** Transactions and units committed so far (tests; `docs/benchmarks.md`). */
+  /** Transactions and units committed so far (what the tests see of the batching). */
   readonly counts = { transactions: 0, units: 0 };
   private readonly executor: SyncExecutor;
   private readonly control: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'undo', Statement>;

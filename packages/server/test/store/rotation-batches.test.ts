@@ -10,7 +10,7 @@ import type { OpenedDatabase } from '../../src/store/opened-database.js';
 import { openSqlite } from '../../src/store/open-sqlite.js';
 import type { SqliteGroupCommit } from '../../src/store/sqlite-group-commit.js';
 import { createStore, type Store } from '../../src/store/store.js';
-import { openPostgresTarget, PG_URL, warnNotRun, type StoreTarget } from './store-targets.js';
+import { liveSessionRow, openPostgresTarget, PG_URL, warnNotRun, type StoreTarget } from './store-targets.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const id = () => randomBytes(12).toString('base64url');
@@ -18,22 +18,7 @@ const id = () => randomBytes(12).toString('base64url');
 /** A live session of `user` with one unused refresh token; returns both ids. */
 async function newChain(store: Store, user: number): Promise<{ sid: string; jti: string }> {
   const sid = id();
-  await store.createSession({
-    id: sid,
-    user_id: user,
-    company_id: null,
-    version: 1,
-    dialect: 'standard',
-    device_type: null,
-    ip: '127.0.0.1',
-    user_agent: 'test',
-    created_at: T0,
-    last_used_at: T0,
-    expires_at: T0 + 86_400_000,
-    revoked_at: null,
-    revoke_reason: null,
-    fenced_at: T0,
-  });
+  await store.createSession(liveSessionRow(sid, user, T0));
   const jti = id();
   await store.insertRefreshToken({
     jti,
@@ -60,6 +45,29 @@ const settleAll = (promises: Array<Promise<unknown>>) =>
       ),
     ),
   );
+
+/**
+ * Three rotations in one batch, the middle one's successor id already taken, so that its INSERT
+ * fails after its consume ran: only it is refused (CONFLICT), its token stays unused, the others
+ * land. Returns the refused one's chain.
+ */
+async function onlyTheTakenSuccessorRefused(
+  store: Store,
+  chain: () => Promise<{ sid: string; jti: string }>,
+  live: (jti: string, successor: string) => Promise<unknown>,
+): Promise<{ sid: string; jti: string }> {
+  const [a, b, c] = await Promise.all([chain(), chain(), chain()]);
+  const taken = (await chain()).jti;
+  const [nextB, nextC] = [id(), id()];
+  const outcomes = await settleAll([live(b!.jti, nextB), live(a!.jti, taken), live(c!.jti, nextC)]);
+  expect(outcomes[1]).toEqual({ error: 'CONFLICT' });
+  expect(outcomes[0]).toMatchObject({ value: { context: { session: { id: b!.sid } } } });
+  expect(outcomes[2]).toMatchObject({ value: { context: { session: { id: c!.sid } } } });
+  expect(await store.findRefreshToken(a!.jti)).toMatchObject({ consumed_at: null, successor_jti: null });
+  expect(await store.findRefreshToken(nextB)).toMatchObject({ session_id: b!.sid });
+  expect(await store.findRefreshToken(nextC)).toMatchObject({ session_id: c!.sid });
+  return a!;
+}
 
 /**
  * SQLite's group commit (store/sqlite-group-commit.ts), through the store's
@@ -104,20 +112,29 @@ describe('SQLite group commit of the common refresh', () => {
   });
 
   it('one rotation that fails undoes its own writes only: its token stays unused, the others land', async () => {
-    const [a, b, c] = await Promise.all([chain(), chain(), chain()]);
-    // The successor id `a` draws is taken already: its INSERT fails after its consume ran.
-    const taken = (await chain()).jti;
-    const [nextB, nextC] = [id(), id()];
-    const outcomes = await settleAll([live(b!.jti, nextB), live(a!.jti, taken), live(c!.jti, nextC)]);
-    expect(outcomes[1]).toEqual({ error: 'CONFLICT' });
-    expect(outcomes[0]).toMatchObject({ value: { context: { session: { id: b!.sid } } } });
-    expect(outcomes[2]).toMatchObject({ value: { context: { session: { id: c!.sid } } } });
-    expect(await store.findRefreshToken(a!.jti)).toMatchObject({ consumed_at: null, successor_jti: null });
-    expect((await store.findSession(a!.sid))?.last_used_at).toBe(T0);
-    expect(await store.findRefreshToken(nextB)).toMatchObject({ session_id: b!.sid });
-    expect(await store.findRefreshToken(nextC)).toMatchObject({ session_id: c!.sid });
+    const a = await onlyTheTakenSuccessorRefused(store, chain, live);
+    expect((await store.findSession(a.sid))?.last_used_at).toBe(T0);
     // And the failed one's token rotates afterwards.
-    expect(await live(a!.jti, id(), T0 + 20)).toMatchObject({ context: { session: { id: a!.sid } } });
+    expect(await live(a.jti, id(), T0 + 20)).toMatchObject({ context: { session: { id: a.sid } } });
+  });
+
+  it('inside a transaction a rotation runs on it, and is undone with it', async () => {
+    const { sid, jti } = await chain();
+    const next = id();
+    const before = counts();
+    const inside = store.transaction(async (tx) => {
+      expect(
+        await tx.rotateLiveRefreshToken({ jti, successor: next, nowMs: T0 + 10, idleMs: 0, successorExpiresAtMs: T0 + 7_200_000 }),
+      ).toMatchObject({
+        context: { session: { id: sid } },
+      });
+      expect(await tx.findRefreshToken(next)).toMatchObject({ session_id: sid });
+      throw new Error('undo');
+    });
+    await expect(inside).rejects.toThrow('undo');
+    expect(counts()).toEqual(before);
+    expect(await store.findRefreshToken(jti)).toMatchObject({ consumed_at: null });
+    expect(await store.findRefreshToken(next)).toBeUndefined();
   });
 
   it('a batch waits for a transaction open on the connection, and is not undone with it', async () => {
@@ -233,16 +250,7 @@ describe.skipIf(!PG_URL)('PostgreSQL batched rotations (DUOTOKEN_TEST_PG_URL)', 
   });
 
   it('when the statement fails, each rotation runs alone: only the failing one is refused, its token stays unused', async () => {
-    const [a, b, c] = await Promise.all([chain(), chain(), chain()]);
-    const taken = (await chain()).jti;
-    const [nextB, nextC] = [id(), id()];
-    const outcomes = await settleAll([live(b!.jti, nextB), live(a!.jti, taken), live(c!.jti, nextC)]);
-    expect(outcomes[1]).toEqual({ error: 'CONFLICT' });
-    expect(outcomes[0]).toMatchObject({ value: { context: { session: { id: b!.sid } } } });
-    expect(outcomes[2]).toMatchObject({ value: { context: { session: { id: c!.sid } } } });
-    expect(await store.findRefreshToken(a!.jti)).toMatchObject({ consumed_at: null, successor_jti: null });
-    expect(await store.findRefreshToken(nextB)).toMatchObject({ session_id: b!.sid });
-    expect(await store.findRefreshToken(nextC)).toMatchObject({ session_id: c!.sid });
+    await onlyTheTakenSuccessorRefused(store, chain, live);
   });
 
   it('a rotation the session refuses (revoked, idle, another session named) changes nothing inside a batch either', async () => {

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 import { openPostgres, parsePostgresUrl } from '../../src/store/open-postgres.js';
 import { openSqlite } from '../../src/store/open-sqlite.js';
 import { createStore, type Store } from '../../src/store/store.js';
-import { openPostgresTarget, openSqliteTarget, PG_URL, warnNotRun, type StoreTarget } from './store-targets.js';
+import { liveSessionRow, openPostgresTarget, openSqliteTarget, PG_URL, warnNotRun, type StoreTarget } from './store-targets.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const id = () => randomBytes(12).toString('base64url');
@@ -45,25 +45,8 @@ function storeConformance(open: () => Promise<StoreTarget>) {
   afterAll(() => target?.dispose());
 
   /** A live session row of `userId` (what a login writes), with `extra` columns changed. */
-  function sessionRow(sid: string, userId: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) {
-    return {
-      id: sid,
-      user_id: userId,
-      company_id: null,
-      version: 1,
-      dialect: 'standard',
-      device_type: null,
-      ip: '127.0.0.1',
-      user_agent: 'test',
-      created_at: T0,
-      last_used_at: T0,
-      expires_at: T0 + 86_400_000,
-      revoked_at: null,
-      revoke_reason: null,
-      fenced_at: T0,
-      ...extra,
-    };
-  }
+  const sessionRow = (sid: string, userId: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) =>
+    liveSessionRow(sid, userId, T0, extra);
   async function newSession(userId: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) {
     const sid = id();
     await store.createSession(sessionRow(sid, userId, extra));

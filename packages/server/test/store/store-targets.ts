@@ -53,6 +53,27 @@ export async function openPostgresTarget(url: string, options: PostgresOptions =
   };
 }
 
+/** A live session row of `userId` (what a login writes) created at `at`, with `extra` columns changed. */
+export function liveSessionRow(sid: string, userId: number, at: number, extra: Partial<Parameters<Store['createSession']>[0]> = {}) {
+  return {
+    id: sid,
+    user_id: userId,
+    company_id: null,
+    version: 1,
+    dialect: 'standard',
+    device_type: null,
+    ip: '127.0.0.1',
+    user_agent: 'test',
+    created_at: at,
+    last_used_at: at,
+    expires_at: at + 86_400_000,
+    revoked_at: null,
+    revoke_reason: null,
+    fenced_at: at,
+    ...extra,
+  };
+}
+
 /** A configuration for service-level tests (cheap argon2, defaults otherwise). */
 export function testConfig(env: Record<string, string> = {}) {
   return parseConfig({
