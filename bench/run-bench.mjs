@@ -5,12 +5,13 @@
 // bench/results/<date>.{json,md,svg} and bench/results/latest.{md,svg}.
 //
 // Options: --seconds N (each measured run, default 6), --warmup N (default 1.5),
-// --only duotoken,pg,minimal-rotation,express-jwt,better-auth,console   --scenarios refresh,me,…
+// --only duotoken,pg,minimal-rotation,bare-check,express-jwt,better-auth,console   --scenarios refresh,me,…
 // (duotoken scenarios to run: unauthenticated, session-check, me, refresh,
 // login, password-flood, mfa-login)   --profile (CPU profiles of the duotoken hot paths,
 // summarised into <date>-profile.md; of the PostgreSQL store with `--only pg`). `minimal-rotation` is the rotation baseline, on
-// SQLite and, with DUOTOKEN_DATABASE_URL, on PostgreSQL; `better-auth` runs
-// it without and with its cookie cache.
+// SQLite and, with DUOTOKEN_DATABASE_URL, on PostgreSQL; `bare-check` (bare
+// node:http, duotoken's bytes) is the floor of session check ÷ /healthz, measured
+// with duotoken (SQLite); `better-auth` runs it without and with its cookie cache.
 import { cpus, totalmem, release, platform } from 'node:os';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ import {
   inBatches,
   installBetterAuth,
   PASSWORD,
+  startBareCheck,
   startBetterAuth,
   startDuotoken,
   startExpressJwt,
@@ -143,14 +145,23 @@ function medianRow(rows) {
  * the report judges the median of the per-round ratios, and each row shows
  * its median round. A burst of other work on the machine during one round
  * then decides neither the ratio nor the figures. Every round's req/s is kept
- * in `rounds`.
+ * in `rounds`. An entry with its own `server` and `target` (the bare-check
+ * floor) takes its turn in the same rounds.
  */
 async function measureAuthCost(server, target, pair) {
-  const rounds = Object.fromEntries(pair.map(({ scenario }) => [scenario, []]));
+  const rounds = pair.map(() => []);
   for (let round = 0; round < ROUNDS; round++)
-    for (const { scenario, job, note } of pair)
-      rounds[scenario].push(await measure(server, target, scenario, { ...job, keep: true, seconds: ROUND_SECONDS }, note));
-  for (const { scenario } of pair) runs.push(medianRow(rounds[scenario]));
+    for (const [i, entry] of pair.entries())
+      rounds[i].push(
+        await measure(
+          entry.server ?? server,
+          entry.target ?? target,
+          entry.scenario,
+          { ...entry.job, keep: true, seconds: ROUND_SECONDS },
+          entry.note,
+        ),
+      );
+  for (const r of rounds) runs.push(medianRow(r));
 }
 
 /**
@@ -214,12 +225,39 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
   try {
     const pair = await server.login();
     const bearer = { authorization: `Bearer ${pair.access_token}` };
-    if (pick('unauthenticated') && pick('session-check'))
-      await measureAuthCost(server, target, [
-        { scenario: 'unauthenticated', job: { main: get('/healthz') } },
-        { scenario: 'session-check', job: { main: get('/auth/verify', bearer) }, note: 'forward-auth GET /auth/verify' },
-      ]);
-    else if (pick('session-check'))
+    if (pick('unauthenticated') && pick('session-check')) {
+      // The floor of the ratio (SQLite run only: it does not depend on the store), in the same rounds.
+      const floor =
+        target === 'duotoken' && wants('bare-check')
+          ? await startOrSkip('bare-check', () => startBareCheck({ root: ROOT, token: pair.access_token }))
+          : undefined;
+      try {
+        await measureAuthCost(server, target, [
+          { scenario: 'unauthenticated', job: { main: get('/healthz') } },
+          { scenario: 'session-check', job: { main: get('/auth/verify', bearer) }, note: 'forward-auth GET /auth/verify' },
+          ...(floor
+            ? [
+                {
+                  server: floor,
+                  target: 'bare-check',
+                  scenario: 'unauthenticated',
+                  job: { main: get('/healthz') },
+                  note: "duotoken's /healthz bytes",
+                },
+                {
+                  server: floor,
+                  target: 'bare-check',
+                  scenario: 'session-check',
+                  job: { main: get('/auth/verify', bearer) },
+                  note: "duotoken's /auth/verify bytes after one Map lookup",
+                },
+              ]
+            : []),
+        ]);
+      } finally {
+        await floor?.stop();
+      }
+    } else if (pick('session-check'))
       await measure(server, target, 'session-check', { main: get('/auth/verify', bearer) }, 'forward-auth GET /auth/verify');
     const entries = [];
     if (pick('me'))

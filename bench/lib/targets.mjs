@@ -98,6 +98,19 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
   };
 }
 
+/** The floor of the session-check ratio (bench/peers/bare-check): bare node:http answering duotoken's bytes for `token`. */
+export async function startBareCheck({ root, token }) {
+  const port = await freePort();
+  return startProcess({
+    name: 'bare-check',
+    command: process.execPath,
+    args: [join(root, 'bench/peers/bare-check/server.mjs')],
+    cwd: root,
+    env: { PORT: String(port), KNOWN_TOKEN: token, NODE_ENV: 'production' },
+    url: `http://127.0.0.1:${port}`,
+  });
+}
+
 /** The hand-rolled Express + jsonwebtoken baseline (bench/peers/express-jwt). */
 export async function startExpressJwt({ root }) {
   const port = await freePort();
