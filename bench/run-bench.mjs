@@ -10,7 +10,7 @@
 // login, password-flood, mfa-login)   --profile (CPU profiles of the duotoken hot paths,
 // summarised into <date>-profile.md; of the PostgreSQL store with `--only pg`). `minimal-rotation` is the rotation baseline, on
 // SQLite and, with DUOTOKEN_DATABASE_URL, on PostgreSQL; `bare-check` (bare
-// node:http, duotoken's bytes) is the floor of session check ÷ /healthz, measured
+// node:http, duotoken's bytes) is the reference for session check ÷ /healthz, measured
 // with duotoken (SQLite); `better-auth` runs it without and with its cookie cache.
 import { cpus, totalmem, release, platform } from 'node:os';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
@@ -146,7 +146,7 @@ function medianRow(rows) {
  * its median round. A burst of other work on the machine during one round
  * then decides neither the ratio nor the figures. Every round's req/s is kept
  * in `rounds`. An entry with its own `server` and `target` (the bare-check
- * floor) takes its turn in the same rounds.
+ * reference) takes its turn in the same rounds.
  */
 async function measureAuthCost(server, target, pair) {
   const rounds = pair.map(() => []);
@@ -226,8 +226,8 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
     const pair = await server.login();
     const bearer = { authorization: `Bearer ${pair.access_token}` };
     if (pick('unauthenticated') && pick('session-check')) {
-      // The floor of the ratio (SQLite run only: it does not depend on the store), in the same rounds.
-      const floor =
+      // The reference for the ratio (SQLite run only: it does not depend on the store), in the same rounds.
+      const bare =
         target === 'duotoken' && wants('bare-check')
           ? await startOrSkip('bare-check', () => startBareCheck({ root: ROOT, token: pair.access_token }))
           : undefined;
@@ -235,17 +235,17 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
         await measureAuthCost(server, target, [
           { scenario: 'unauthenticated', job: { main: get('/healthz') } },
           { scenario: 'session-check', job: { main: get('/auth/verify', bearer) }, note: 'forward-auth GET /auth/verify' },
-          ...(floor
+          ...(bare
             ? [
                 {
-                  server: floor,
+                  server: bare,
                   target: 'bare-check',
                   scenario: 'unauthenticated',
                   job: { main: get('/healthz') },
                   note: "duotoken's /healthz bytes",
                 },
                 {
-                  server: floor,
+                  server: bare,
                   target: 'bare-check',
                   scenario: 'session-check',
                   job: { main: get('/auth/verify', bearer) },
@@ -255,7 +255,7 @@ async function benchDuotoken(target, env, { profileDir, only } = {}) {
             : []),
         ]);
       } finally {
-        await floor?.stop();
+        await bare?.stop();
       }
     } else if (pick('session-check'))
       await measure(server, target, 'session-check', { main: get('/auth/verify', bearer) }, 'forward-auth GET /auth/verify');

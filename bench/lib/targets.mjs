@@ -98,7 +98,7 @@ export async function startDuotoken({ root, label, env = {}, profileDir }) {
   };
 }
 
-/** The floor of the session-check ratio (bench/peers/bare-check): bare node:http answering duotoken's bytes for `token`. */
+/** The reference for the session-check ratio (bench/peers/bare-check): bare node:http answering duotoken's bytes for `token`. */
 export async function startBareCheck({ root, token }) {
   const port = await freePort();
   return startProcess({

@@ -1,4 +1,4 @@
-// The floor of duotoken's "session check ÷ /healthz" ratio (docs/benchmarks.md):
+// The reference for duotoken's "session check ÷ /healthz" ratio (docs/benchmarks.md):
 // bare node:http answering the same bytes as duotoken — `/healthz` with its
 // headers and `{"status":"ok"}`, `/auth/verify` with the same headers plus the
 // six x-auth-* headers and the same envelope — after the least a check can do:
